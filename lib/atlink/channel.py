@@ -1,0 +1,456 @@
+"""The AT channel: one port, one reader thread, one command at a time.
+
+    with AtChannel("sim://bench?profile=fast") as at:
+        r = at.command("AT+CPIN?")           # Response(lines=['+CPIN: READY'], final=OK)
+        urc = at.wait_urc("+CEREG: 1", 10)   # a URC, by literal prefix or regex
+
+The reader thread turns bytes into tokens (framing.Framer) and routes each line
+to the pending command or to the URC store (rules in urc.py). Every final result
+is owed to the oldest command still waiting for one, including commands that
+timed out: a late answer is recorded as late and never answers the next command.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import serial
+
+from .framing import CountedRule, Framer, Kind, Token
+from .online import OnlineSession
+from .results import (
+    AtError,
+    AtTimeout,
+    ChannelClosed,
+    Final,
+    FinalKind,
+    OnlineClosed,
+    PortLost,
+    classify_final,
+    error_for,
+)
+from .timeouts import DEFAULT_TIMEOUTS, Deadline, TimeoutTable
+from .transcript import EVENT, RX, TX, URC, Transcript
+from .transport import open_port
+from .urc import Urc, UrcPattern, UrcStore, UrcTable
+
+__all__ = ["AtChannel", "Response", "CTRL_Z", "ESC", "expected_prefixes"]
+
+CTRL_Z = b"\x1a"
+ESC = b"\x1b"
+_PREFIX = re.compile(r"([+^$%#][A-Z0-9]+)", re.IGNORECASE)
+_V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01])", re.IGNORECASE)
+_NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
+
+
+def expected_prefixes(command: str) -> tuple[str, ...]:
+    """`AT+CMEE=2;+CEREG?` -> ("+CMEE:", "+CEREG:"): what solicited lines start with."""
+    body = command[2:] if command[:2].upper() == "AT" else command
+    out = []
+    for part in body.split(";"):
+        m = _PREFIX.match(part.strip())
+        if m:
+            out.append(m.group(1).upper() + ":")
+    return tuple(out)
+
+
+def _normalise(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+@dataclass
+class Response:
+    command: str
+    lines: list[str]
+    final: Final
+    payload: Optional[bytes] = None
+    sent_at: float = 0.0
+    finished_at: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.final.kind.success
+
+    @property
+    def elapsed(self) -> float:
+        return self.finished_at - self.sent_at
+
+    def text(self) -> str:
+        """The information text as one string (bare replies such as an IMEI)."""
+        return "\n".join(self.lines)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """Information lines starting with `prefix`, prefix and leading spaces removed."""
+        return [ln[len(prefix):].strip() for ln in self.lines if ln.startswith(prefix)]
+
+    def one(self, prefix: str) -> str:
+        found = self.with_prefix(prefix)
+        if len(found) != 1:
+            raise ValueError(f"{self.command!r}: expected one {prefix!r} line, got {self.lines!r}")
+        return found[0]
+
+
+@dataclass
+class _Exchange:
+    command: str
+    expected: tuple[str, ...]
+    numeric: bool
+    written: bool = False
+    lines: list[str] = field(default_factory=list)
+    final: Optional[Final] = None
+    payload: Optional[bytes] = None
+    error: Optional[Exception] = None
+    done: threading.Event = field(default_factory=threading.Event)
+    prompt: threading.Event = field(default_factory=threading.Event)
+
+
+class AtChannel:
+    def __init__(
+        self,
+        url: str,
+        *,
+        baudrate: int = 115200,
+        timeouts: Optional[TimeoutTable] = None,
+        urc_table: Optional[UrcTable] = None,
+        transcript: Optional[Transcript] = None,
+        open_timeout: float = 10.0,
+    ) -> None:
+        self.url = url
+        self.baudrate = baudrate
+        self.timeouts = timeouts or DEFAULT_TIMEOUTS.copy()
+        self.urc_table = urc_table or UrcTable()
+        self.transcript = transcript or Transcript()
+        self.urcs = UrcStore()
+        self.late_lines = 0  # lines that answered a command which had already timed out
+        self._framer = Framer()
+        self._command_lock = threading.RLock()
+        self._state = threading.RLock()
+        self._owed_cond = threading.Condition(self._state)
+        self._pending: Optional[_Exchange] = None
+        self._owed = 0
+        self._numeric = False
+        self._session: Optional[OnlineSession] = None
+        self._port: Optional[serial.SerialBase] = None
+        self._reader: Optional[threading.Thread] = None
+        self._lost: Optional[PortLost] = None
+        self._closing = False
+        self._open(Deadline(open_timeout))
+
+    # ------------------------------------------------------------ lifecycle
+    def __enter__(self) -> "AtChannel":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._port is not None and self._lost is None
+
+    @property
+    def lost(self) -> Optional[PortLost]:
+        return self._lost
+
+    def _open(self, deadline: Deadline) -> None:
+        last: Optional[Exception] = None
+        while True:
+            try:
+                port = open_port(self.url, self.baudrate)
+                break
+            except (serial.SerialException, OSError, ValueError) as exc:
+                last = exc
+                if deadline.expired:
+                    raise PortLost(f"cannot open {self.url}: {last}") from last
+                time.sleep(min(0.05, deadline.remaining))  # polling: a device node has no event to await
+        self._port = port
+        self._lost = None
+        self._closing = False
+        self.transcript.event(f"port open {self.url}")
+        self._reader = threading.Thread(target=self._read_loop, args=(port,), name=f"atlink-reader {self.url}", daemon=True)
+        self._reader.start()
+
+    def close(self) -> None:
+        with self._state:
+            self._closing = True
+            port, self._port = self._port, None
+            self._fail_pending(ChannelClosed(f"{self.url} closed"))
+        if port is not None:
+            try:
+                port.close()
+            except Exception:  # closing a port that already vanished
+                pass
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(timeout=2.0)
+        self.transcript.event(f"port closed {self.url}")
+
+    def reopen(self, timeout: float = 30.0) -> None:
+        """Close and open again, waiting for the port to come back (a module reboots)."""
+        with self._command_lock:
+            self.close()
+            with self._state:
+                for tok in self._framer.reset():
+                    self.transcript.record(RX, tok.raw, bulk=True)
+                self._owed = 0
+                self._numeric = False
+                self._session = None
+            self._open(Deadline(timeout))
+
+    # ------------------------------------------------------------ reading
+    def _read_loop(self, port: serial.SerialBase) -> None:
+        while True:
+            try:
+                data = port.read(port.in_waiting or 1)
+            except Exception as exc:  # SerialException, OSError, or a port closed under us
+                with self._state:
+                    if self._closing or port is not self._port:
+                        return
+                    self._lost = PortLost(f"port {self.url} lost: {exc}")
+                    self.transcript.event(f"port lost: {exc}")
+                    self._fail_pending(self._lost)
+                    if self._session:
+                        self._session.end("port lost")
+                return
+            if not data:
+                if self._closing or port is not self._port:
+                    return
+                continue
+            with self._state:
+                for token in self._framer.feed(data):
+                    self._on_token(token)
+
+    def _on_token(self, token: Token) -> None:
+        if token.kind is Kind.DATA:
+            self.transcript.record(RX, token.raw, bulk=True)
+            if self._session is not None:
+                self._session.deliver(token.data)
+            return
+        ex = self._pending
+        if token.kind is Kind.PROMPT:
+            self.transcript.record(RX, token.raw)
+            if ex is not None:
+                ex.prompt.set()
+            return
+        if token.kind is Kind.PAYLOAD:
+            self.transcript.record(RX, token.raw, bulk=True)
+            if ex is not None:
+                ex.payload = token.data
+            return
+        self._on_line(token, ex)
+
+    def _on_line(self, token: Token, ex: Optional[_Exchange]) -> None:
+        line = token.text
+        session = self._session
+        if session is not None and session.active and line in ("NO CARRIER", "OK"):
+            self.transcript.record(RX, token.raw)
+            session.end(line)
+            return
+        numeric = self._numeric or (ex is not None and ex.numeric)
+        final = classify_final(line, numeric)
+        if ex is None or not ex.written:
+            if self._owed and (final is not None or self.urc_table.prefix_of(line) is None):
+                self._late(token, final)
+                return
+            self._to_urc(token)
+            return
+        if final is not None:
+            if self._owed:
+                self._late(token, final)
+                return
+            self.transcript.record(RX, token.raw)
+            ex.final = final
+            if final.kind is FinalKind.CONNECT:
+                self._session = OnlineSession(self)
+            ex.done.set()
+            return
+        if self.urc_table.is_urc(line, ex.command, next((p for p in ex.expected if line.startswith(p)), None)):
+            self._to_urc(token)
+            return
+        self.transcript.record(RX, token.raw)
+        if not ex.lines and self._is_echo(line, ex.command):
+            return
+        if _NOISE.match(line):
+            return
+        ex.lines.append(line)
+
+    @staticmethod
+    def _is_echo(line: str, command: str) -> bool:
+        got, sent = _normalise(line), _normalise(command)
+        return bool(got) and (got == sent or (got.endswith(sent) and len(sent) >= 2))
+
+    def _late(self, token: Token, final: Optional[Final]) -> None:
+        self.late_lines += 1
+        self.transcript.record(RX, token.raw)
+        self.transcript.event("late answer of a timed-out command (discarded)")
+        if final is not None:
+            self._owed -= 1
+            self._owed_cond.notify_all()
+
+    def _to_urc(self, token: Token) -> None:
+        self.transcript.record(URC, token.raw)
+        self.urcs.add(token.text)
+
+    def _fail_pending(self, error: Exception) -> None:
+        ex = self._pending
+        if ex is not None and not ex.done.is_set():
+            ex.error = error
+            ex.done.set()
+            ex.prompt.set()
+
+    # ------------------------------------------------------------ writing
+    def _write(self, data: bytes, bulk: bool = False) -> None:
+        port = self._port
+        if port is None:
+            raise ChannelClosed(f"{self.url} is closed")
+        if self._lost is not None:
+            raise self._lost
+        self.transcript.record(TX, data, bulk=bulk)
+        try:
+            port.write(data)
+        except Exception as exc:
+            with self._state:
+                if self._lost is None:
+                    self._lost = PortLost(f"port {self.url} lost on write: {exc}")
+                    self.transcript.event(f"port lost: {exc}")
+            raise self._lost from exc
+
+    def send_raw(self, data: bytes) -> None:
+        """Write bytes as they are (outside any command); for recovery and fault tests."""
+        with self._command_lock:
+            self._write(data, bulk=True)
+
+    # ------------------------------------------------------------ commands
+    def command(
+        self,
+        line: str,
+        *,
+        timeout: Optional[float] = None,
+        payload: Optional[bytes] = None,
+        payload_end: Optional[bytes] = CTRL_Z,
+        counted: Optional[CountedRule] = None,
+        check: bool = True,
+    ) -> Response:
+        """Send one command line and wait for its final result.
+
+        payload: bytes to send after the module's `> ` prompt, followed by
+        `payload_end` (Ctrl-Z; ESC to cancel; None for an exact byte count).
+        counted: a rule that recognises a reply header followed by N raw bytes.
+        check: raise the typed error for a failure final result (default).
+        """
+        if not line or any(c in line for c in "\r\n"):
+            raise ValueError(f"one command line without line ends, got {line!r}")
+        seconds = timeout if timeout is not None else self.timeouts.for_command(line)
+        with self._command_lock:
+            self._resync(Deadline(seconds))
+            return self._run(line, seconds, payload, payload_end, counted, check)
+
+    def _run(
+        self,
+        line: str,
+        seconds: float,
+        payload: Optional[bytes],
+        payload_end: Optional[bytes],
+        counted: Optional[CountedRule],
+        check: bool,
+    ) -> Response:
+        deadline = Deadline(seconds)
+        with self._command_lock:
+            if self._session is not None and self._session.active:
+                raise AtError("the channel is in online data mode: escape or end the session first")
+            v = _V_SETTING.match(line)
+            ex = _Exchange(line, expected_prefixes(line), numeric=bool(v and v.group(1) == "0"))
+            with self._state:
+                if self._lost is not None:
+                    raise self._lost
+                self._pending = ex
+                self._framer.prompt_armed = payload is not None
+                self._framer.counted_rules = [counted] if counted else []
+            sent_at = time.monotonic()
+            try:
+                body = line.encode("utf-8")
+                self._write(body)
+                with self._state:
+                    ex.written = True
+                self._write(b"\r")
+                if payload is not None:
+                    self._send_payload(ex, payload, payload_end, deadline)
+                if not ex.done.wait(deadline.remaining):
+                    with self._state:
+                        if not ex.done.is_set():
+                            self._owed += 1
+                            self.transcript.event(f"timeout after {seconds:.1f} s: {line}")
+                            raise AtTimeout(line, seconds, list(ex.lines), self.transcript.tail())
+            finally:
+                with self._state:
+                    self._pending = None
+                    self._framer.prompt_armed = False
+                    self._framer.counted_rules = []
+            if ex.error is not None:
+                raise ex.error
+            assert ex.final is not None
+            if v and ex.final.kind.success:
+                self._numeric = v.group(1) == "0"
+            response = Response(line, ex.lines, ex.final, ex.payload, sent_at, time.monotonic())
+            if check and not ex.final.kind.success:
+                raise error_for(line, ex.final, ex.lines)
+            return response
+
+    def _send_payload(self, ex: _Exchange, payload: bytes, end: Optional[bytes], deadline: Deadline) -> None:
+        if not ex.prompt.wait(deadline.remaining) or ex.done.is_set():
+            return  # no prompt: the module answered (an error) or the deadline decides
+        self._write(payload + (end or b""), bulk=True)
+
+    def _resync(self, deadline: Deadline) -> None:
+        """Before a new command, let answers owed by timed-out commands arrive.
+
+        First a short wait; then an `AT` probe, whose own OK is owed after them. If
+        even that does not settle, the owed answers are taken as lost.
+        """
+        with self._state:
+            if not self._owed:
+                return
+            self._owed_cond.wait_for(lambda: not self._owed, timeout=min(0.5, deadline.remaining))
+            if not self._owed:
+                return
+        self.transcript.event("resync: probing with AT")
+        try:
+            self._run("AT", max(1.0, min(3.0, deadline.remaining)), None, None, None, False)
+        except AtTimeout:
+            pass
+        with self._state:
+            if self._owed:
+                self.transcript.event(f"resync: {self._owed} answer(s) taken as lost")
+                self._owed = 0
+
+    # ------------------------------------------------------------ URCs and online mode
+    def urc_mark(self) -> int:
+        return self.urcs.mark()
+
+    def wait_urc(self, pattern: UrcPattern, timeout: float, after: Optional[int] = None) -> Urc:
+        """Wait for a URC (a str is a literal prefix). Raises AtTimeout with the tail."""
+        urc = self.urcs.wait(pattern, timeout, 0 if after is None else after)
+        if urc is None:
+            shown = pattern if isinstance(pattern, str) else pattern.pattern
+            raise AtTimeout(f"URC {shown}", timeout, [u.line for u in self.urcs.since(after or 0)], self.transcript.tail())
+        return urc
+
+    @property
+    def online(self) -> OnlineSession:
+        """The online data session entered by the last CONNECT."""
+        if self._session is None:
+            raise OnlineClosed("no online data session: no CONNECT was received")
+        return self._session
+
+    def _session_write(self, data: bytes) -> None:
+        with self._command_lock:
+            self._write(data, bulk=True)
+
+    def _session_escape(self) -> None:
+        with self._state:
+            self._framer.arm_escape()
+
+    def _session_event(self, text: str) -> None:
+        self.transcript.record(EVENT, text)

@@ -1,0 +1,192 @@
+"""Byte stream -> AT tokens. Pure code: no I/O, no threads, no clock.
+
+The framer is fed whatever chunks the port returns (1 byte, 7 bytes, 4 KiB) and
+emits the same tokens for any chunking. Every byte fed ends up in exactly one
+token's `raw`, so a transcript built from tokens loses nothing.
+
+Modes:
+- lines: `\\r\\n`, bare `\\r` or bare `\\n` end a line; empty lines are dropped
+  (their bytes go to the next token's `raw`).
+- prompt: while armed, a line buffer holding `>` (optionally `> `) is a PROMPT
+  even though no line end follows.
+- counted payload: while a rule is armed, a line it recognises (e.g.
+  `+SQNSRECV: 1,24`) is followed by exactly N raw bytes, whatever they contain.
+- raw (online data mode): entered on a CONNECT line; bytes are DATA until one of
+  the terminators (`\\r\\nNO CARRIER\\r\\n`, and `\\r\\nOK\\r\\n` once an escape was
+  sent) ends the mode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable, Optional
+
+__all__ = ["Framer", "Kind", "Token", "NO_CARRIER_TERMINATOR", "OK_TERMINATOR"]
+
+NO_CARRIER_TERMINATOR = b"\r\nNO CARRIER\r\n"
+OK_TERMINATOR = b"\r\nOK\r\n"
+_CONNECT = re.compile(rb"^CONNECT( .*)?$")
+_PROMPT = re.compile(rb"^>+ ?$")
+
+# A rule looks at a completed line and returns how many raw bytes follow it, or None.
+CountedRule = Callable[[bytes], Optional[int]]
+
+
+class Kind(Enum):
+    LINE = "line"
+    PROMPT = "prompt"
+    PAYLOAD = "payload"
+    DATA = "data"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    data: bytes  # line text without line end / prompt / payload / online data
+    raw: bytes  # every byte this token consumed, line ends included
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "backslashreplace")
+
+
+class Framer:
+    def __init__(self) -> None:
+        self._line = bytearray()
+        self._lead = bytearray()  # consumed bytes not yet attributed to a token
+        self._skip_lf = False  # a line ended on \r: one following \n belongs to it
+        self._swallow_space = False  # a bare ">" prompt: one following space is its
+        self._payload_left = 0
+        self._payload = bytearray()
+        self._raw = False
+        self._raw_buf = bytearray()
+        self.prompt_armed = False
+        self.counted_rules: list[CountedRule] = []
+        self.raw_terminators: list[bytes] = [NO_CARRIER_TERMINATOR]
+
+    # -- mode control (called by the channel, from the reader thread or under its lock)
+    @property
+    def online(self) -> bool:
+        return self._raw
+
+    def arm_escape(self) -> None:
+        """An escape (`+++`) was sent: `\\r\\nOK\\r\\n` now ends online mode."""
+        if OK_TERMINATOR not in self.raw_terminators:
+            self.raw_terminators.append(OK_TERMINATOR)
+
+    def reset(self) -> list[Token]:
+        """Forget partial input (port reopened); returns what was pending as tokens."""
+        leftover = bytes(self._lead + self._line + self._payload + self._raw_buf)
+        self.__init__()
+        return [Token(Kind.DATA, leftover, leftover)] if leftover else []
+
+    # -- feeding
+    def feed(self, chunk: bytes) -> list[Token]:
+        out: list[Token] = []
+        i = 0
+        n = len(chunk)
+        while i < n:
+            if self._raw:
+                self._raw_buf += chunk[i:]
+                i = n
+                out.extend(self._drain_raw())
+                continue
+            if self._skip_lf:
+                self._skip_lf = False
+                if chunk[i] == 0x0A:
+                    self._lead.append(0x0A)
+                    i += 1
+                    continue
+            if self._payload_left:
+                take = chunk[i : i + self._payload_left]
+                self._payload += take
+                self._payload_left -= len(take)
+                i += len(take)
+                if not self._payload_left:
+                    out.append(self._token(Kind.PAYLOAD, bytes(self._payload), bytes(self._payload)))
+                    self._payload.clear()
+                continue
+            b = chunk[i]
+            i += 1
+            if self._swallow_space:
+                self._swallow_space = False
+                if b == 0x20:
+                    self._lead.append(b)
+                    continue
+            if b in (0x0D, 0x0A):
+                self._end_line(b, out)
+                continue
+            self._line.append(b)
+            if self.prompt_armed and self._line[:1] == b">" and _PROMPT.match(self._line):
+                self.prompt_armed = False
+                self._swallow_space = not self._line.endswith(b" ")
+                data = bytes(self._line)
+                self._line.clear()
+                out.append(self._token(Kind.PROMPT, data, data))
+        return out
+
+    def _end_line(self, terminator: int, out: list[Token]) -> None:
+        if terminator == 0x0D:
+            self._skip_lf = True
+        if not self._line:
+            self._lead.append(terminator)
+            return
+        data = bytes(self._line)
+        self._line.clear()
+        out.append(self._token(Kind.LINE, data, data + bytes([terminator])))
+        if _CONNECT.match(data):
+            self._raw = True
+            return
+        for rule in self.counted_rules:
+            count = rule(data)
+            if count:
+                self._payload_left = count
+                # The header's own line end is \r\n: the \n must not be counted as payload.
+                return
+
+    def _drain_raw(self) -> list[Token]:
+        out: list[Token] = []
+        buf = self._raw_buf
+        if self._skip_lf and buf[:1] == b"\n":
+            # The \n of "CONNECT\r\n" belongs to the CONNECT line, not to the data.
+            self._lead += buf[:1]
+            del buf[:1]
+        self._skip_lf = False
+        hits = [(buf.find(t), t) for t in self.raw_terminators]
+        hits = [(pos, t) for pos, t in hits if pos >= 0]
+        if hits:
+            pos, term = min(hits)
+            if pos:
+                out.append(self._token(Kind.DATA, bytes(buf[:pos]), bytes(buf[:pos])))
+            rest = bytes(buf[pos + len(term) :])
+            buf.clear()
+            self._raw = False
+            self.raw_terminators = [NO_CARRIER_TERMINATOR]
+            out.append(self._token(Kind.LINE, term.strip(), term))
+            if rest:
+                out.extend(self.feed(rest))
+            return out
+        keep = self._partial_terminator_len(buf)
+        if len(buf) > keep:
+            data = bytes(buf[: len(buf) - keep])
+            del buf[: len(buf) - keep]
+            out.append(self._token(Kind.DATA, data, data))
+        return out
+
+    def _partial_terminator_len(self, buf: bytearray) -> int:
+        """Length of the longest tail of buf that could start a terminator."""
+        best = 0
+        for term in self.raw_terminators:
+            for k in range(min(len(term) - 1, len(buf)), 0, -1):
+                if buf.endswith(term[:k]):
+                    best = max(best, k)
+                    break
+        return best
+
+    def _token(self, kind: Kind, data: bytes, raw: bytes) -> Token:
+        if self._lead:
+            raw = bytes(self._lead) + raw
+            self._lead.clear()
+        return Token(kind, data, raw)

@@ -1,0 +1,110 @@
+"""A timestamped record of every byte in and out of a channel, secrets masked.
+
+Entries are kept in a bounded ring (memory stays flat in a soak) and also go to
+the `atlink.wire` logger, so pytest's captured logs carry them with no extra work.
+Readers slice by sequence number: `mark = t.mark(); ...; t.since(mark)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .masking import mask_secrets
+
+__all__ = ["Transcript", "Entry", "TX", "RX", "EVENT", "URC", "escape_bytes"]
+
+TX, RX, URC, EVENT = ">>", "<<", "<~", "--"
+_BULK_SHOWN = 96  # bytes of a long data/payload block written out; the rest is counted
+
+log = logging.getLogger("atlink.wire")
+
+
+def escape_bytes(data: bytes) -> str:
+    """Printable ASCII as is, everything else as an escape; line ends stay visible."""
+    out = []
+    for b in data:
+        if b == 0x0D:
+            out.append("\\r")
+        elif b == 0x0A:
+            out.append("\\n")
+        elif b == 0x5C:
+            out.append("\\\\")
+        elif 0x20 <= b < 0x7F:
+            out.append(chr(b))
+        else:
+            out.append(f"\\x{b:02x}")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    monotonic: float
+    wall: float
+    direction: str
+    text: str  # masked and escaped
+    size: int  # bytes on the wire (0 for events)
+
+    def render(self, origin: float | None = None) -> str:
+        stamp = time.strftime("%H:%M:%S", time.localtime(self.wall)) + f".{int(self.wall * 1e6) % 1000000:06d}"
+        rel = f" +{self.monotonic - origin:9.3f}s" if origin is not None else ""
+        return f"{stamp}{rel} {self.direction} {self.text}"
+
+
+class Transcript:
+    def __init__(self, capacity: int = 50_000) -> None:
+        self._entries: deque[Entry] = deque(maxlen=capacity)
+        self._seq = 0
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[Entry], None]] = []
+
+    def add_listener(self, listener: Callable[[Entry], None]) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Entry], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def record(self, direction: str, data: bytes | str, bulk: bool = False) -> Entry:
+        """Record bytes (or an event text). `bulk` data is shortened for readability."""
+        if isinstance(data, str):
+            text, size = data, 0
+        else:
+            size = len(data)
+            shown = data[:_BULK_SHOWN] if bulk and size > _BULK_SHOWN else data
+            text = mask_secrets(escape_bytes(shown))
+            if len(shown) < size:
+                text += f" ... ({size} bytes)"
+        with self._lock:
+            self._seq += 1
+            entry = Entry(self._seq, time.monotonic(), time.time(), direction, text, size)
+            self._entries.append(entry)
+        log.debug("%s %s", direction, text)
+        for listener in list(self._listeners):
+            listener(entry)
+        return entry
+
+    def event(self, text: str) -> Entry:
+        return self.record(EVENT, text)
+
+    def mark(self) -> int:
+        return self._seq
+
+    def since(self, mark: int = 0) -> list[Entry]:
+        with self._lock:
+            return [e for e in self._entries if e.seq > mark]
+
+    def render(self, entries: Iterable[Entry] | None = None) -> str:
+        entries = list(self._entries if entries is None else entries)
+        origin = entries[0].monotonic if entries else None
+        return "\n".join(e.render(origin) for e in entries)
+
+    def tail(self, count: int = 12) -> str:
+        with self._lock:
+            entries = list(self._entries)[-count:]
+        return "\n".join("    " + e.render() for e in entries)

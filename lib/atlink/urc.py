@@ -1,0 +1,114 @@
+"""Unsolicited result codes: which lines are URCs, where they go, how tests wait on them.
+
+The routing rule (applied by the channel to every line while a command is pending):
+
+1. A final result line belongs to the command.
+2. A line that starts with a registered URC prefix is a URC, unless it also starts
+   with the pending command's expected prefix. In that conflict (`+CEREG: ...`
+   while `AT+CEREG?` runs) the prefix's discriminator decides; a prefix registered
+   without one gives the line to the command (the response wins).
+3. Any other line is information text of the command.
+With no command pending, or before the command is fully written, every line is a URC.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Optional, Pattern, Union
+
+__all__ = ["Urc", "UrcTable", "UrcStore", "UrcPattern", "matches"]
+
+# Given the line and the pending command line, True if the line is the command's answer.
+Discriminator = Callable[[str, str], bool]
+UrcPattern = Union[str, Pattern[str]]
+
+
+@dataclass(frozen=True)
+class Urc:
+    seq: int
+    line: str
+    monotonic: float
+    payload: bytes = b""  # a second, prefix-less line some URCs carry
+
+
+def matches(pattern: UrcPattern, line: str) -> bool:
+    """A str pattern is a literal prefix (AT text is full of regex metacharacters)."""
+    if isinstance(pattern, str):
+        return line.startswith(pattern)
+    return pattern.search(line) is not None
+
+
+class UrcTable:
+    def __init__(self) -> None:
+        self._prefixes: dict[str, Optional[Discriminator]] = {}
+
+    def register(self, prefix: str, solicited: Optional[Discriminator] = None) -> None:
+        self._prefixes[prefix] = solicited
+
+    def prefixes(self) -> list[str]:
+        return list(self._prefixes)
+
+    def prefix_of(self, line: str) -> Optional[str]:
+        best = None
+        for prefix in self._prefixes:
+            if line.startswith(prefix) and (best is None or len(prefix) > len(best)):
+                best = prefix
+        return best
+
+    def is_urc(self, line: str, command: Optional[str], expected: Optional[str]) -> bool:
+        prefix = self.prefix_of(line)
+        if prefix is None:
+            return False
+        if command is None or not expected or not line.startswith(expected):
+            return True
+        solicited = self._prefixes[prefix]
+        return solicited is not None and not solicited(line, command)
+
+
+class UrcStore:
+    """Every URC received, with a sequence number; waiting never consumes."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._items: deque[Urc] = deque(maxlen=capacity)
+        self._seq = 0
+        self._cond = threading.Condition()
+        self.total = 0
+
+    def add(self, line: str, payload: bytes = b"") -> Urc:
+        with self._cond:
+            self._seq += 1
+            self.total += 1
+            urc = Urc(self._seq, line, time.monotonic(), payload)
+            self._items.append(urc)
+            self._cond.notify_all()
+            return urc
+
+    def mark(self) -> int:
+        with self._cond:
+            return self._seq
+
+    def since(self, mark: int = 0, pattern: Optional[UrcPattern] = None) -> list[Urc]:
+        with self._cond:
+            return [u for u in self._items if u.seq > mark and (pattern is None or matches(pattern, u.line))]
+
+    def wait(self, pattern: UrcPattern, timeout: float, after: int = 0) -> Optional[Urc]:
+        """First URC after sequence `after` matching `pattern`, or None on timeout."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for urc in self._items:
+                    if urc.seq > after and matches(pattern, urc.line):
+                        return urc
+                left = end - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+
+def literal(text: str) -> Pattern[str]:
+    """A regex that matches `text` literally anywhere in the line."""
+    return re.compile(re.escape(text))
