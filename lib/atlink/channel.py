@@ -185,6 +185,9 @@ class AtChannel:
                 pass
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(timeout=2.0)
+        with self._state:
+            for token in self._framer.reset():  # trailing bytes no token claimed yet
+                self.transcript.record(RX, token.raw, bulk=True)
         self.transcript.event(f"port closed {self.url}")
 
     def reopen(self, timeout: float = 30.0) -> None:
@@ -192,8 +195,6 @@ class AtChannel:
         with self._command_lock:
             self.close()
             with self._state:
-                for tok in self._framer.reset():
-                    self.transcript.record(RX, tok.raw, bulk=True)
                 self._owed = 0
                 self._numeric = False
                 self._session = None
@@ -217,6 +218,10 @@ class AtChannel:
             if not data:
                 if self._closing or port is not self._port:
                     return
+                if self._framer.online:
+                    with self._state:
+                        for token in self._framer.flush_idle():
+                            self._on_token(token)
                 continue
             with self._state:
                 for token in self._framer.feed(data):
@@ -265,6 +270,7 @@ class AtChannel:
             if final.kind is FinalKind.CONNECT:
                 self._session = OnlineSession(self)
             ex.done.set()
+            ex.prompt.set()  # a final instead of a prompt: nothing more to wait for
             return
         if self.urc_table.is_urc(line, ex.command, next((p for p in ex.expected if line.startswith(p)), None)):
             self._to_urc(token)
@@ -417,7 +423,7 @@ class AtChannel:
                 return
         self.transcript.event("resync: probing with AT")
         try:
-            self._run("AT", max(1.0, min(3.0, deadline.remaining)), None, None, None, False)
+            self._run("AT", 1.0, None, None, None, False)
         except AtTimeout:
             pass
         with self._state:

@@ -76,6 +76,14 @@ class Framer:
         if OK_TERMINATOR not in self.raw_terminators:
             self.raw_terminators.append(OK_TERMINATOR)
 
+    def flush_idle(self) -> list[Token]:
+        """The line went quiet while online: a held-back partial terminator is data after all."""
+        if not self._raw or not self._raw_buf:
+            return []
+        data = bytes(self._raw_buf)
+        self._raw_buf.clear()
+        return [self._token(Kind.DATA, data, data)]
+
     def reset(self) -> list[Token]:
         """Forget partial input (port reopened); returns what was pending as tokens."""
         leftover = bytes(self._lead + self._line + self._payload + self._raw_buf)

@@ -1,0 +1,411 @@
+"""atlink.AtChannel against a scripted device, over a pty and over chunked in-process ports."""
+
+import re
+import threading
+
+import pytest
+
+from atlink import (
+    CTRL_Z,
+    ESC,
+    AtError,
+    AtTimeout,
+    CallError,
+    CmeError,
+    CmsError,
+    CommandError,
+    FinalKind,
+    OnlineClosed,
+    PortLost,
+    UrcTable,
+)
+
+OK = b"\r\nOK\r\n"
+
+
+# ---------------------------------------------------------------- 1. framing
+def test_v1_framing_information_lines_and_final(connect):
+    at, _ = connect({"AT+CPIN?": b"\r\n+CPIN: READY\r\n" + OK})
+    r = at.command("AT+CPIN?")
+    assert r.lines == ["+CPIN: READY"] and r.final.kind is FinalKind.OK
+    assert r.one("+CPIN:") == "READY"
+
+
+def test_bare_cr_and_bare_lf_framing(connect):
+    at, _ = connect({"AT+CSQ": b"+CSQ: 17,99\rOK\r", "AT+CGMM": b"\nCB610L\n\nOK\n"})
+    assert at.command("AT+CSQ").lines == ["+CSQ: 17,99"]
+    assert at.command("AT+CGMM").lines == ["CB610L"]
+
+
+def test_empty_lines_are_skipped(connect):
+    at, _ = connect({"ATI": b"\r\n\r\n\r\nSequans\r\n\r\n\r\nCB610L\r\n\r\n" + OK})
+    assert at.command("ATI").lines == ["Sequans", "CB610L"]
+
+
+def test_bytes_that_are_not_utf8_never_crash(connect):
+    at, _ = connect({"AT+X": b"\r\n\xff\xfe caf\xe9 \xc3\x28\r\n" + OK, "AT": OK})
+    r = at.command("AT+X")
+    assert r.lines == ["\\xff\\xfe caf\\xe9 \\xc3("]
+    assert at.command("AT").ok  # the reader survived
+
+
+# ---------------------------------------------------------------- 2. echo
+def test_echo_on_is_never_part_of_the_response(connect):
+    at, _ = connect({"AT+CGSN": b"\r\n260531793113810\r\n" + OK, "ATE0": OK}, echo=True)
+    assert at.command("AT+CGSN").lines == ["260531793113810"]
+    assert at.command("ATE0").lines == []  # ATE0 itself is still echoed
+
+
+def test_echo_with_leading_noise_is_removed(connect):
+    at, script = connect({"AT": OK})
+    script.replies["AT"] = lambda line: b"\x1b\rAT\r" + OK  # gammu's ESC noise before the echo
+    assert at.command("AT").lines == []
+
+
+def test_echo_off_does_not_stall(connect):
+    at, _ = connect({"AT+CGMR": b"\r\nUE4.2.2.0-46115\r\n" + OK})
+    assert at.command("AT+CGMR").text() == "UE4.2.2.0-46115"
+
+
+# ---------------------------------------------------------------- 3. final results
+@pytest.mark.parametrize(
+    "reply, error, code",
+    [
+        (b"\r\nERROR\r\n", CommandError, None),
+        (b"\r\n+CME ERROR: 11\r\n", CmeError, 11),
+        (b"\r\n+CME ERROR: SIM PIN required\r\n", CmeError, 11),
+        (b"\r\n+CME ERROR: SIM not inserted\r\n", CmeError, 10),
+        (b"\r\n+CMS ERROR: 310\r\n", CmsError, 310),
+        (b"\r\nNO CARRIER\r\n", CallError, None),
+        (b"\r\nBUSY\r\n", CallError, None),
+        (b"\r\nNO ANSWER\r\n", CallError, None),
+        (b"\r\nNO DIALTONE\r\n", CallError, None),
+    ],
+)
+def test_failure_finals_raise_typed_errors(connect, reply, error, code):
+    at, _ = connect({"AT+CPIN?": reply})
+    with pytest.raises(error) as info:
+        at.command("AT+CPIN?")
+    assert type(info.value) is error
+    assert info.value.command == "AT+CPIN?" and info.value.code == code
+    assert info.value.final.line == reply.strip().decode()
+
+
+def test_numeric_and_verbose_cme_carry_the_same_code_and_text(connect):
+    at, _ = connect({"AT+A": b"\r\n+CME ERROR: 16\r\n", "AT+B": b"\r\n+CME ERROR: incorrect password\r\n"})
+    a = pytest.raises(CmeError, at.command, "AT+A").value
+    b = pytest.raises(CmeError, at.command, "AT+B").value
+    assert a.code == b.code == 16 and a.text == b.text == "incorrect password"
+
+
+def test_check_false_returns_the_failure(connect):
+    at, _ = connect({"AT+X": b"\r\n+CME ERROR: 3\r\n"})
+    r = at.command("AT+X", check=False)
+    assert not r.ok and r.final.kind is FinalKind.CME_ERROR
+
+
+@pytest.mark.parametrize("line", [b"OKAY", b"+CME ERROR:", b"UNKNOWN COMMAND", b"ERRORS"])
+def test_lines_that_only_look_like_finals_are_information(connect, line):
+    at, _ = connect({"AT+X": b"\r\n" + line + b"\r\n" + OK})
+    assert at.command("AT+X").lines == [line.decode()]
+
+
+def test_connect_with_text_is_a_success_final(connect):
+    at, _ = connect({"ATD*99#": b"\r\nCONNECT 150000000\r\n"})
+    r = at.command("ATD*99#")
+    assert r.final.kind is FinalKind.CONNECT and r.final.text == "150000000"
+
+
+def test_numeric_result_codes_after_atv0(connect):
+    at, script = connect({"ATV0": b"0\r", "AT+CGSN=3": b"+CGSN: 00\r\n0\r", "AT+X": b"4\r"})
+    at.command("ATV0")
+    assert at.command("AT+CGSN=3").lines == ["+CGSN: 00"]
+    with pytest.raises(CommandError):
+        at.command("AT+X")
+
+
+# ---------------------------------------------------------------- 4. URC routing
+def test_urcs_before_inside_and_after_a_response_are_routed_not_mixed(connect):
+    table = UrcTable()
+    table.register("+CEREG:")
+    table.register("+SQNSRING:")
+    reply = b"\r\n+SQNSRING: 1\r\n\r\n+CESQ: 99,99,255,255,13,35\r\n\r\n+CEREG: 5\r\n" + OK + b"\r\n+CEREG: 1\r\n"
+    at, _ = connect({"AT+CESQ": reply}, urc_table=table)
+    mark = at.urc_mark()
+    r = at.command("AT+CESQ")
+    assert r.lines == ["+CESQ: 99,99,255,255,13,35"]
+    at.wait_urc("+CEREG: 1", 5, after=mark)  # the one after OK
+    assert [u.line for u in at.urcs.since(mark)] == ["+SQNSRING: 1", "+CEREG: 5", "+CEREG: 1"]
+
+
+def test_unknown_unsolicited_line_with_no_command_pending_is_a_urc(connect):
+    at, script = connect({"AT": OK})
+    mark = at.urc_mark()
+    script.output(b"\r\n+SYSSTART\r\n")
+    assert at.wait_urc("+SYSSTART", 5, after=mark).line == "+SYSSTART"
+
+
+def test_same_prefix_conflict_is_settled_by_the_discriminator(connect):
+    # +CEREG read replies start with <n>,<stat>; URCs start with <stat> and a quoted TAC.
+    def solicited(line, command):
+        fields = line.split(":", 1)[1].split(",")
+        return len(fields) >= 2 and fields[1].strip().isdigit()
+
+    table = UrcTable()
+    table.register("+CEREG:", solicited)
+    reply = b'\r\n+CEREG: 1,"0001","01A2D001",7\r\n\r\n+CEREG: 2,1,"0001","01A2D001",7\r\n' + OK
+    at, _ = connect({"AT+CEREG?": reply}, urc_table=table)
+    mark = at.urc_mark()
+    assert at.command("AT+CEREG?").lines == ['+CEREG: 2,1,"0001","01A2D001",7']
+    assert [u.line for u in at.urcs.since(mark)] == ['+CEREG: 1,"0001","01A2D001",7']
+
+
+def test_same_prefix_without_discriminator_goes_to_the_command(connect):
+    table = UrcTable()
+    table.register("+CFUN:")
+    at, _ = connect({"AT+CFUN?": b"\r\n+CFUN: 1\r\n" + OK}, urc_table=table)
+    assert at.command("AT+CFUN?").lines == ["+CFUN: 1"]
+
+
+def test_wait_urc_times_out_with_what_arrived(connect):
+    at, script = connect({})
+    script.output(b"\r\n+CEREG: 2\r\n")
+    with pytest.raises(AtTimeout) as info:
+        at.wait_urc("+CEREG: 1", 0.2)
+    assert "+CEREG: 2" in str(info.value)
+
+
+def test_no_unexpected_urc_can_be_asserted(connect):
+    at, script = connect({"AT": OK})
+    mark = at.urc_mark()
+    at.command("AT")
+    assert at.urcs.since(mark) == []
+
+
+def test_regex_patterns_are_opt_in(connect):
+    at, script = connect({})
+    script.output(b'\r\n+CEREG: 1,"0001","01A2D001",7\r\n')
+    assert at.wait_urc(re.compile(r'^\+CEREG: [15],'), 5)
+    with pytest.raises(AtTimeout):
+        at.wait_urc("+CEREG: [15]", 0.1)  # literal: brackets are not a class
+
+
+# ---------------------------------------------------------------- 5. prompts and counted reads
+def _collect_payload(script, until, reply):
+    got = bytearray()
+
+    def handler(data):
+        got.extend(data)
+        if until(got):
+            script.raw_handler = None
+            script.output(reply)
+
+    return got, handler
+
+
+@pytest.mark.parametrize("prompt", [b"\r\n> ", b"\r\n>", b"> "])
+def test_prompt_then_payload_ended_by_ctrl_z(connect, prompt):
+    at, script = connect()
+    got, handler = _collect_payload(script, lambda b: b.endswith(CTRL_Z), OK)
+
+    def start(line):
+        script.raw_handler = handler
+        return prompt
+
+    script.replies["AT+SQNSSEND=1"] = start
+    r = at.command("AT+SQNSSEND=1", payload=b"Hello from client")
+    assert r.ok and bytes(got) == b"Hello from client\x1a"
+
+
+def test_prompt_payload_cancelled_by_esc(connect):
+    at, script = connect()
+    got, handler = _collect_payload(script, lambda b: b.endswith(ESC), OK)
+    script.replies["AT+SQNSSEND=1"] = lambda line: (setattr(script, "raw_handler", handler), b"\r\n> ")[1]
+    assert at.command("AT+SQNSSEND=1", payload=b"never sent", payload_end=ESC).ok
+    assert bytes(got) == b"never sent\x1b"
+
+
+def test_prompt_exact_byte_count_may_contain_control_bytes(connect):
+    at, script = connect()
+    data = bytes(range(256)) * 2
+    got, handler = _collect_payload(script, lambda b: len(b) >= len(data), OK)
+    script.replies["AT+SQNSSENDEXT=1,512"] = lambda line: (setattr(script, "raw_handler", handler), b"\r\n> ")[1]
+    assert at.command("AT+SQNSSENDEXT=1,512", payload=data, payload_end=None).ok
+    assert bytes(got) == data
+
+
+def test_prompt_refused_with_an_error_does_not_send_the_payload(connect):
+    at, script = connect({"AT+SQNSSEND=7": b"\r\n+CME ERROR: 4\r\n"})
+    with pytest.raises(CmeError):
+        at.command("AT+SQNSSEND=7", payload=b"data")
+    assert b"data" not in script.raw_received
+
+
+def _sqnsrecv_count(line: bytes):
+    m = re.match(rb"^\+SQNSRECV: *\d+,(\d+)$", line)
+    return int(m.group(1)) if m else None
+
+
+@pytest.mark.parametrize("payload", [b"OK\r\nXY", b"\r\n+CME ERROR: 3\r\n", b"\r\nOK\r\n" * 4, bytes(range(24))])
+def test_counted_binary_read(connect, payload):
+    reply = b"\r\n+SQNSRECV: 1,%d\r\n" % len(payload) + payload + OK
+    at, _ = connect({"AT+SQNSRECV=1,100": reply})
+    r = at.command("AT+SQNSRECV=1,100", counted=_sqnsrecv_count)
+    assert r.payload == payload and r.lines == [f"+SQNSRECV: 1,{len(payload)}"]
+
+
+# ---------------------------------------------------------------- 6. online data mode
+def _online_device(connect, guard_ok=True):
+    at, script = connect()
+    peer = bytearray()
+
+    def online(data):
+        if data.endswith(b"+++") and guard_ok:
+            peer.extend(data[:-3])
+            script.raw_handler = None
+            script.output(OK)
+        else:
+            peer.extend(data)
+            script.output(data.upper())  # a peer that answers
+
+    def dial(line):
+        script.raw_handler = online
+        return b"\r\nCONNECT\r\n"
+
+    script.replies["AT+SQNSD=1,0,8008,\"127.0.0.1\""] = dial
+    script.replies["AT+SQNSS"] = b"\r\n+SQNSS: 1,2\r\n" + OK
+    return at, script, peer
+
+
+def test_online_mode_carries_raw_bytes_both_ways_then_escape(connect):
+    at, script, peer = _online_device(connect)
+    r = at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+    assert r.final.kind is FinalKind.CONNECT
+    session = at.online
+    session.write(b"hello\r\nOK\r\n")
+    assert session.read_exactly(11, 5) == b"HELLO\r\nOK\r\n"
+    session.escape(guard=0.05)
+    assert not session.active and session.end_reason == "OK"
+    assert at.command("AT+SQNSS").lines == ["+SQNSS: 1,2"]  # back in command mode
+    assert bytes(peer) == b"hello\r\nOK\r\n"
+
+
+def test_no_carrier_while_online_ends_the_mode(connect):
+    at, script, _ = _online_device(connect)
+    at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+    script.output(b"last words\r\nNO CARRIER\r\n")
+    assert at.online.wait_closed(5) == "NO CARRIER"
+    assert at.online.pending() == b"last words"
+    with pytest.raises(OnlineClosed):
+        at.online.write(b"more")
+
+
+def test_commands_are_refused_while_online(connect):
+    at, _, _ = _online_device(connect)
+    at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+    with pytest.raises(AtError, match="online"):
+        at.command("AT")
+
+
+# ---------------------------------------------------------------- 7. timeouts and late responses
+def test_late_response_never_answers_the_next_command(connect):
+    at, script = connect({"AT+CGMR": b"\r\nUE4.2.2.0-46115\r\n" + OK})
+    pending = []
+    script.replies["AT+COPS=?"] = lambda line: pending.append(line) or None  # silent for now
+    with pytest.raises(AtTimeout) as info:
+        at.command("AT+COPS=?", timeout=0.2)
+    assert "no final result" in str(info.value)
+    script.output(b'\r\n+COPS: (1,"Late","Late","00101",7)\r\n' + OK)  # the late answer
+    r = at.command("AT+CGMR")
+    assert r.lines == ["UE4.2.2.0-46115"]
+    assert at.late_lines >= 1
+
+
+def test_lost_late_response_is_recovered_with_a_probe(connect):
+    at, script = connect({"AT": OK, "AT+CGMM": b"\r\nCB610L\r\n" + OK})
+    script.replies["AT+SLOW"] = lambda line: None  # never answers
+    with pytest.raises(AtTimeout):
+        at.command("AT+SLOW", timeout=0.1)
+    assert at.command("AT+CGMM").lines == ["CB610L"]
+    assert "AT" in script.received
+
+
+def test_default_timeouts_per_family():
+    from atlink import DEFAULT_TIMEOUTS
+
+    assert DEFAULT_TIMEOUTS.for_command("AT+COPS=?") >= 180
+    assert DEFAULT_TIMEOUTS.for_command("at+cgatt=1") >= 60
+    assert DEFAULT_TIMEOUTS.for_command("AT+CGMR") == DEFAULT_TIMEOUTS.default
+
+
+# ---------------------------------------------------------------- 8. threads
+def test_one_command_at_a_time_from_many_threads(connect):
+    replies = {f"AT+N={i}": f"\r\n+N: {i}\r\n".encode() + OK for i in range(40)}
+    at, _ = connect(replies)
+    results, errors = {}, []
+
+    def worker(ids):
+        try:
+            for i in ids:
+                results[i] = at.command(f"AT+N={i}").one("+N:")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(range(k, 40, 4),)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors and results == {i: str(i) for i in range(40)}
+
+
+# ---------------------------------------------------------------- 9. transcript
+def test_transcript_has_every_byte_with_direction_and_masks_secrets(connect):
+    at, _ = connect({'AT+CPIN="0000"': OK, 'AT+CLCK="SC",1,"4321"': OK}, echo=True)
+    mark = at.transcript.mark()
+    at.command('AT+CPIN="0000"')
+    at.command('AT+CLCK="SC",1,"4321"')
+    text = at.transcript.render(at.transcript.since(mark))
+    assert "0000" not in text and "4321" not in text
+    assert 'AT+CPIN="***"' in text and 'AT+CLCK="SC",1,"***"' in text
+    assert ">> " in text and "<< " in text
+    at.close()  # a trailing line end no token claimed yet is flushed on close
+    sizes = sum(e.size for e in at.transcript.since(mark) if e.direction == "<<")
+    assert sizes == len(b'AT+CPIN="0000"\r' + OK + b'AT+CLCK="SC",1,"4321"\r' + OK)
+
+
+# ---------------------------------------------------------------- 10. a vanishing port
+def test_port_vanishing_mid_command_raises_port_lost_and_can_reopen(connect):
+    at, script = connect({"AT": OK})
+    script.replies["AT+CFUN=1,1"] = lambda line: script.vanish() or None
+    with pytest.raises(PortLost):
+        at.command("AT+CFUN=1,1", timeout=10)
+    assert at.lost is not None
+    with pytest.raises(PortLost):
+        at.command("AT")
+
+
+def test_commands_reject_line_ends():
+    from atlink.channel import AtChannel
+
+    with pytest.raises(ValueError):
+        AtChannel.command(None, "AT\rAT")  # validated before any I/O
+
+
+def test_reopen_waits_for_the_port_to_come_back():
+    from atlink import AtChannel
+    from support.fake_device import Script
+    from support.urlhandler import protocol_fake
+
+    protocol_fake.DEVICES["reboots"] = Script({"AT": OK})
+    at = AtChannel("fake://reboots?chunk=3")
+    try:
+        protocol_fake.DEVICES["reboots"].vanish()
+        with pytest.raises(PortLost):
+            at.command("AT")
+        del protocol_fake.DEVICES["reboots"]  # the port is gone while the module boots
+        threading.Timer(0.2, protocol_fake.DEVICES.__setitem__, ("reboots", Script({"AT": OK}))).start()
+        at.reopen(timeout=5)
+        assert at.command("AT").ok and at.is_open
+    finally:
+        at.close()

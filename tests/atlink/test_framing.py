@@ -1,0 +1,79 @@
+"""The framer on its own: same tokens for any chunking, every byte accounted for."""
+
+import pytest
+
+from atlink import Framer, Kind
+
+STREAM = (
+    b"AT+CPIN?\r\r\n+CPIN: READY\r\n\r\nOK\r\n"
+    b"\r\n+CEREG: 1\r\n"
+    b"\n+CSQ: 17,99\rOK\r"
+    b"\r\n\xff\xfe junk \xc3\r\n"
+)
+
+
+def tokens(stream, size):
+    f = Framer()
+    out = []
+    for i in range(0, len(stream), size):
+        out += f.feed(stream[i : i + size])
+    return f, out
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 4096])
+def test_chunking_does_not_change_tokens(size):
+    _, ref = tokens(STREAM, 4096)
+    f, got = tokens(STREAM, size)
+    assert [(t.kind, t.data) for t in got] == [(t.kind, t.data) for t in ref]
+    leftover = b"".join(t.raw for t in f.reset())
+    assert b"".join(t.raw for t in got) + leftover == STREAM
+
+
+def test_lines():
+    _, got = tokens(STREAM, 5)
+    assert [t.text for t in got] == [
+        "AT+CPIN?", "+CPIN: READY", "OK", "+CEREG: 1", "+CSQ: 17,99", "OK", "\\xff\\xfe junk \\xc3",
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 2, 7])
+def test_prompt_only_when_armed(size):
+    f = Framer()
+    assert [t.kind for t in f.feed(b"\r\n> x\r\n")] == [Kind.LINE]
+    f.prompt_armed = True
+    out = []
+    for i in range(0, 6, size):
+        out += f.feed(b"\r\n> ab"[i : i + size])
+    assert out[0].kind is Kind.PROMPT and not f.prompt_armed
+
+
+@pytest.mark.parametrize("size", [1, 2, 7])
+def test_counted_payload_and_online_mode(size):
+    f = Framer()
+    f.counted_rules = [lambda line: 6 if line == b"+SQNSRECV: 1,6" else None]
+    stream = b"\r\n+SQNSRECV: 1,6\r\nOK\r\nXY\r\nOK\r\n\r\nCONNECT\r\n\x00+++\r\nOK\r\n\r\nNO CARRIER\r\n\r\n+SQNSH: 1\r\n"
+    out = []
+    for i in range(0, len(stream), size):
+        out += f.feed(stream[i : i + size])
+    data = b"".join(t.data for t in out if t.kind is Kind.DATA)
+    assert [t.kind for t in out if t.kind is not Kind.DATA] == [
+        Kind.LINE, Kind.PAYLOAD, Kind.LINE, Kind.LINE, Kind.LINE, Kind.LINE]
+    assert [t.data for t in out if t.kind is Kind.PAYLOAD] == [b"OK\r\nXY"]
+    assert data == b"\x00+++\r\nOK\r\n"  # OK is data until an escape was sent
+    assert out[-1].text == "+SQNSH: 1" and not f.online
+
+
+def test_escape_arms_ok_as_terminator():
+    f = Framer()
+    f.feed(b"CONNECT\r\n")
+    f.arm_escape()
+    out = f.feed(b"tail\r\nOK\r\n")
+    assert [(t.kind, t.data) for t in out] == [(Kind.DATA, b"tail"), (Kind.LINE, b"OK")]
+    assert not f.online
+
+
+def test_idle_flush_releases_a_partial_terminator():
+    f = Framer()
+    f.feed(b"CONNECT\r\n")
+    assert [t.data for t in f.feed(b"abc\r\n")] == [b"abc"]
+    assert [t.data for t in f.flush_idle()] == [b"\r\n"]
