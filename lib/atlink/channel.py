@@ -165,7 +165,7 @@ class AtChannel:
                 last = exc
                 if deadline.expired:
                     raise PortLost(f"cannot open {self.url}: {last}") from last
-                time.sleep(min(0.05, deadline.remaining))  # polling: a device node has no event to await
+                time.sleep(min(0.01, deadline.remaining))  # polling: a device node has no event to await
         self._port = port
         self._lost = None
         self._closing = False
@@ -214,6 +214,7 @@ class AtChannel:
                     self._fail_pending(self._lost)
                     if self._session:
                         self._session.end("port lost")
+                self.urcs.wake()
                 return
             if not data:
                 if self._closing or port is not self._port:
@@ -435,9 +436,16 @@ class AtChannel:
     def urc_mark(self) -> int:
         return self.urcs.mark()
 
-    def wait_urc(self, pattern: UrcPattern, timeout: float, after: Optional[int] = None) -> Urc:
-        """Wait for a URC (a str is a literal prefix). Raises AtTimeout with the tail."""
-        urc = self.urcs.wait(pattern, timeout, 0 if after is None else after)
+    def wait_urc(self, pattern: UrcPattern, timeout: float, after: Optional[int] = None,
+                 until_lost: bool = False) -> Optional[Urc]:
+        """Wait for a URC (a str is a literal prefix). Raises AtTimeout with the tail.
+
+        until_lost: return None as soon as the port is lost instead of waiting on.
+        """
+        abort = (lambda: self._lost is not None) if until_lost else None
+        urc = self.urcs.wait(pattern, timeout, 0 if after is None else after, abort)
+        if urc is None and until_lost and self._lost is not None:
+            return None
         if urc is None:
             shown = pattern if isinstance(pattern, str) else pattern.pattern
             raise AtTimeout(f"URC {shown}", timeout, [u.line for u in self.urcs.since(after or 0)], self.transcript.tail())

@@ -95,8 +95,9 @@ class UrcStore:
         with self._cond:
             return [u for u in self._items if u.seq > mark and (pattern is None or matches(pattern, u.line))]
 
-    def wait(self, pattern: UrcPattern, timeout: float, after: int = 0) -> Optional[Urc]:
-        """First URC after sequence `after` matching `pattern`, or None on timeout."""
+    def wait(self, pattern: UrcPattern, timeout: float, after: int = 0,
+             abort: Optional[Callable[[], bool]] = None) -> Optional[Urc]:
+        """First URC after sequence `after` matching `pattern`; None on timeout or abort()."""
         end = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -104,9 +105,14 @@ class UrcStore:
                     if urc.seq > after and matches(pattern, urc.line):
                         return urc
                 left = end - time.monotonic()
-                if left <= 0:
+                if left <= 0 or (abort is not None and abort()):
                     return None
                 self._cond.wait(left)
+
+    def wake(self) -> None:
+        """Make waiters re-check their abort condition (the port was lost)."""
+        with self._cond:
+            self._cond.notify_all()
 
 
 def literal(text: str) -> Pattern[str]:

@@ -1,0 +1,94 @@
+"""A Cassiopeia module behind an AT channel: the vocabulary the suites speak.
+
+    module = Cassiopeia("sim://bench?profile=fast")
+    module.wait_ready()
+    module.sim.state()            # PinState.SIM_PIN
+    module.info.identity()        # Identity(manufacturer=..., model='CB610L', ...)
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from atlink import AtChannel, AtTimeout, Deadline, Transcript
+
+from .errors import ParseError
+from .info import InfoCommands
+from .sim import SimCommands
+from .urcs import cassiopeia_timeouts, cassiopeia_urc_table
+
+__all__ = ["Cassiopeia", "FUNCTIONALITY"]
+
+FUNCTIONALITY = {0: "minimum (RF and SIM off)", 1: "full", 4: "airplane (RF off, SIM on)"}
+
+
+class Cassiopeia:
+    def __init__(self, url: str, *, transcript: Optional[Transcript] = None, timeout_multiplier: float = 1.0,
+                 open_timeout: float = 30.0) -> None:
+        self.at = AtChannel(url, urc_table=cassiopeia_urc_table(), timeouts=cassiopeia_timeouts(timeout_multiplier),
+                            transcript=transcript, open_timeout=open_timeout)
+        self.sim = SimCommands(self.at)
+        self.info = InfoCommands(self.at)
+
+    @property
+    def url(self) -> str:
+        return self.at.url
+
+    def close(self) -> None:
+        self.at.close()
+
+    # ------------------------------------------------------------ readiness and reboots
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until the module answers `AT` (after +SYSSTART; a module answers nothing before)."""
+        deadline = Deadline(timeout)
+        while True:
+            try:
+                self.at.command("AT", timeout=min(5.0, max(0.5, deadline.remaining)))
+                return
+            except AtTimeout:
+                if deadline.expired:
+                    raise
+
+    def reconnect(self, timeout: float = 60.0) -> None:
+        """Reopen the port once it is back (USB re-enumeration) and wait until ready."""
+        deadline = Deadline(timeout)
+        self.at.reopen(timeout=deadline.remaining)
+        self.wait_ready(max(1.0, deadline.remaining))
+
+    def reset(self, timeout: float = 60.0) -> None:
+        """AT^RESET, then follow the module through its reboot until it answers again.
+
+        A USB module's port vanishes (reopen it); a UART module keeps its port and
+        announces +SYSSTART.
+        """
+        deadline = Deadline(timeout)
+        mark = self.at.urc_mark()
+        self.at.command("AT^RESET")
+        self.after_reboot(mark, deadline.remaining)
+
+    def after_reboot(self, mark: int, timeout: float = 60.0) -> None:
+        deadline = Deadline(timeout)
+        urc = self.at.wait_urc("+SYSSTART", deadline.remaining, after=mark, until_lost=True)
+        if urc is None:
+            self.reconnect(deadline.remaining)
+        else:
+            self.wait_ready(deadline.remaining)
+
+    # ------------------------------------------------------------ settings
+    def functionality(self) -> int:
+        line = self.at.command("AT+CFUN?").one("+CFUN:")
+        if not line.isdigit():
+            raise ParseError("+CFUN", line)
+        return int(line)
+
+    def set_functionality(self, fun: int) -> None:
+        self.at.command(f"AT+CFUN={fun}")
+
+    def set_error_format(self, cmee: int) -> None:
+        self.at.command(f"AT+CMEE={cmee}")
+
+    def error_format(self) -> int:
+        return int(self.at.command("AT+CMEE?").one("+CMEE:"))
+
+    def set_echo(self, on: bool) -> None:
+        self.at.command(f"ATE{int(on)}")

@@ -1,0 +1,7 @@
+"""cassiopeia_sim: a faithful second implementation of a Sequans Cassiopeia module."""
+
+from .instances import discard, module_for_url
+from .module import SimulatedModule
+from .profiles import PROFILES, Profile
+
+__all__ = ["SimulatedModule", "Profile", "PROFILES", "module_for_url", "discard"]

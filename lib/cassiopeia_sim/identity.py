@@ -1,0 +1,76 @@
+"""Who the module is (guide 2.1): +CGMI, +CGMM, +CGMR, +CGSN, +CIMI, +CNUM, ATI."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .engine import Spec
+from .errors import SyntaxFail
+from .lexer import Args, Cmd
+
+if TYPE_CHECKING:
+    from .module import SimulatedModule
+
+__all__ = ["Identity", "IdentityService"]
+
+
+@dataclass
+class Identity:
+    """Values from the guide's own captures, except where the guide disagrees with the
+    reference on format (see GUESSES.md): the module prints 27.007 forms."""
+
+    manufacturer: str = "SEQUANS Communications"
+    model: str = "CB610L"
+    revision: str = "UE4.2.2.0-46115"
+    lr_revision: str = "LR4.2.2.0-46115"
+    imei: str = "260531793113810"
+    svn: str = "00"
+    imsi: str = "001010000000219"
+    msisdn: str = "11000000219"
+
+    def update(self, **values: str) -> None:
+        for key, value in values.items():
+            if not hasattr(self, key):
+                raise KeyError(f"unknown identity field {key!r}")
+            setattr(self, key, str(value))
+        if not re.fullmatch(r"\d{15}", self.imei) or not re.fullmatch(r"\d{2}", self.svn):
+            raise ValueError("IMEI must be 15 digits and SVN 2 digits")
+
+
+class IdentityService:
+    def __init__(self, module: "SimulatedModule", identity: Identity) -> None:
+        self._module = module
+        self.identity = identity
+
+    def specs(self) -> dict[str, Spec]:
+        ident = self.identity
+        sim_gate = lambda cmd: self._module.sim.require_ready()  # noqa: E731
+        return {
+            "+CGMI": Spec(exec=lambda: [ident.manufacturer], test=lambda: []),
+            "+CGMM": Spec(exec=lambda: [ident.model], test=lambda: []),
+            "+CGMR": Spec(exec=lambda: [ident.revision], test=lambda: []),
+            "+CGSN": Spec(exec=lambda: [ident.imei], set=self._cgsn, test=lambda: ["+CGSN: (0-3)"]),
+            "+CIMI": Spec(exec=lambda: [ident.imsi], test=lambda: [], gate=sim_gate),
+            "+CNUM": Spec(exec=lambda: [f'+CNUM: ,"{ident.msisdn}",129'] if ident.msisdn else [],
+                          test=lambda: [], gate=sim_gate),
+        }
+
+    def _cgsn(self, args: Args) -> list[str]:
+        args.at_most(1)
+        ident = self.identity
+        snt = args.int(0, default=0, lo=0, hi=3)
+        if snt == 0:
+            return [ident.imei]
+        value = {1: ident.imei, 2: ident.imei[:14] + ident.svn, 3: ident.svn}[snt]
+        return [f'+CGSN: "{value}"']
+
+    def ati(self, cmd: Cmd) -> list[str]:
+        ident = self.identity
+        which = cmd.basic_value or "0"
+        if which == "0":
+            return [ident.manufacturer, ident.model, ident.revision]
+        if which == "1":
+            return [ident.revision, ident.lr_revision]
+        raise SyntaxFail(f"ATI{which} not supported")

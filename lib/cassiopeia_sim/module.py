@@ -1,0 +1,319 @@
+"""The simulated module: services, power and boot, functionality levels, the port.
+
+One SimulatedModule is one physical module. Transports (the in-process `sim://`
+port, a pty, a TCP socket) connect to its port; the control plane acts on it as
+a lab would on a bench (pull the SIM, power-cycle). Everything runs on its loop.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Optional
+
+from .clock import RealTimeClock
+from .engine import Engine, Pending, Spec
+from .errors import SyntaxFail
+from .identity import Identity, IdentityService
+from .lexer import Args, Cmd
+from .loop import Loop
+from .nvstore import NvStore
+from .profiles import PROFILES, Profile
+from .sim_card import SimCard, SimState
+
+__all__ = ["SimulatedModule", "PortAbsent", "PortBusy", "Connection"]
+
+
+class PortAbsent(OSError):
+    """The module's port does not exist right now (it is re-enumerating after a reset)."""
+
+
+class PortBusy(OSError):
+    """Another client holds the port (a serial port is opened exclusively)."""
+
+
+class Connection:
+    def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None]) -> None:
+        self.sink = sink
+        self.on_lost = on_lost
+
+
+class SimulatedModule:
+    def __init__(
+        self,
+        *,
+        profile: str | Profile = "fast",
+        pin: str = "0000",
+        puk: str = "42984776",
+        sim_locked: bool = True,
+        sim_present: bool = True,
+        usb: bool = True,
+        nv: Optional[dict[str, Any]] = None,
+        identity: Optional[dict[str, str]] = None,
+    ) -> None:
+        self.profile = PROFILES[profile] if isinstance(profile, str) else profile
+        self.usb = usb  # True: the port vanishes during a reset, like a USB ACM port
+        self.loop = Loop()
+        self.nv = NvStore(**(nv or {}))
+        self.identity = Identity()
+        if identity:
+            self.identity.update(**identity)
+        self.engine = Engine(self._output, cmee=lambda: self.nv["cmee"])
+        self.sim = SimCard(self, pin, puk, locked=sim_locked, present=sim_present)
+        self.sim.on_ready = self._sim_unlocked
+        self.identity_service = IdentityService(self, self.identity)
+        self.rtc = RealTimeClock(self)
+        self.cfun = 0
+        self.power = "off"  # off -> booting -> on
+        self.boots = 0
+        self.port_present = False
+        self._client: Optional[Connection] = None
+        self._generation = 0
+        self._boot_input = bytearray()
+        self._port_changed = threading.Condition()
+        self._register()
+        self.loop.call_soon(self._reset)
+
+    # ------------------------------------------------------------ scheduling
+    def after(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
+        """Run fn after delay on the loop, unless the module resets in between."""
+        generation = self._generation
+
+        def guarded() -> None:
+            if generation == self._generation:
+                fn(*args)
+
+        self.loop.call_later(delay, guarded)
+
+    def urc(self, line: str) -> None:
+        if self.power == "on":
+            self.engine.urc(line)
+
+    # ------------------------------------------------------------ the port
+    def connect(self, sink: Callable[[bytes], None], on_lost: Callable[[], None]) -> Connection:
+        def attach() -> Connection:
+            if not self.port_present:
+                raise PortAbsent("the module's port is not present (resetting)")
+            if self._client is not None:
+                raise PortBusy("the module's port is already open")
+            self._client = Connection(sink, on_lost)
+            return self._client
+
+        return self.loop.run_sync(attach)
+
+    def disconnect(self, conn: Connection) -> None:
+        def detach() -> None:
+            if self._client is conn:
+                self._client = None
+
+        self.loop.run_sync(detach)
+
+    def receive(self, conn: Connection, data: bytes) -> None:
+        self.loop.call_soon(self._receive, conn, bytes(data))
+
+    def _receive(self, conn: Connection, data: bytes) -> None:
+        if conn is not self._client:
+            return
+        if self.power == "on":
+            self.engine.receive(data)
+        elif len(self._boot_input) < 4096:
+            # The port is up but the AT task is not: the bytes wait in the ACM buffer
+            # and are answered after +SYSSTART (a documented choice).
+            self._boot_input += data
+
+    def _output(self, data: bytes) -> None:
+        if self._client is not None:
+            self._client.sink(data)
+
+    def wait_port(self, present: bool, timeout: float) -> bool:
+        with self._port_changed:
+            return self._port_changed.wait_for(lambda: self.port_present == present, timeout)
+
+    def _set_port(self, present: bool) -> None:
+        with self._port_changed:
+            self.port_present = present
+            self._port_changed.notify_all()
+
+    # ------------------------------------------------------------ power and boot
+    def reset(self) -> None:
+        """A hardware reset (AT^RESET, AT+CFUN=1,1, the control plane)."""
+        self.loop.run_sync(self._reset)
+
+    def _reset(self) -> None:
+        self._generation += 1
+        self.engine.abort()
+        self._boot_input.clear()
+        self.power = "booting"
+        self.cfun = 0
+        self.sim.power_off()
+        self.on_power_down()
+        if self.usb and self._client is not None:
+            client, self._client = self._client, None
+            client.on_lost()
+        if self.usb:
+            self._set_port(False)
+        self.after(self.profile.usb_down, self._port_up)
+
+    def _port_up(self) -> None:
+        self._set_port(True)
+        self.engine.reset_settings()
+        self.rtc.power_up()
+        if self.nv["autoconnect"] and self.sim.present:
+            self.sim.power_on()  # the SIM initialises while the module boots
+        self.after(self.profile.boot, self._booted)
+
+    def _booted(self) -> None:
+        self.power = "on"
+        self.boots += 1
+        if self.nv["autoconnect"]:
+            # guide 1.2.2: +IMSSTATE: SIMSTORE,READY then +SYSSTART, when the SIM needs no PIN
+            self.cfun = 1
+            self.urc("+IMSSTATE: SIMSTORE,WAIT_STORE" if self.sim.present else "+IMSSTATE: SIMSTORE,WAIT_SIM")
+            if self.sim.state is SimState.READY:
+                self.urc("+IMSSTATE: SIMSTORE,READY")
+                self.on_sim_ready()
+        self.urc("+SYSSTART")
+        if self.cfun == 1:
+            self.on_radio_on()
+        pending, self._boot_input = bytes(self._boot_input), bytearray()
+        if pending:
+            self.engine.receive(pending)
+
+    def shutdown(self) -> None:
+        self.loop.stop()
+
+    # ------------------------------------------------------------ functionality
+    def _power_sim(self) -> None:
+        if self.sim.powered:
+            return
+        if not self.sim.present:
+            self.urc("+IMSSTATE: SIMSTORE,WAIT_SIM")
+            return
+        self.urc("+IMSSTATE: SIMSTORE,WAIT_STORE")
+        self.sim.power_on()
+
+    def _sim_unlocked(self) -> None:
+        if self.sim.powered:
+            self.after(self.profile.sim_store, self._sim_store_ready)
+
+    def _sim_store_ready(self) -> None:
+        if self.sim.state is SimState.READY:
+            self.urc("+IMSSTATE: SIMSTORE,READY")
+            self.on_sim_ready()
+
+    def set_cfun(self, fun: int) -> None:
+        previous, self.cfun = self.cfun, fun
+        if fun == 0:
+            self.on_radio_off()
+            self.sim.power_off()
+            return
+        self._power_sim()
+        if fun == 1 and previous != 1:
+            self.on_radio_on()
+        elif fun == 4 and previous == 1:
+            self.on_radio_off()
+
+    # hooks for the radio side (network services override or wrap these)
+    def on_radio_on(self) -> None:
+        pass
+
+    def on_radio_off(self) -> None:
+        pass
+
+    def on_sim_ready(self) -> None:
+        pass
+
+    def on_power_down(self) -> None:
+        pass
+
+    # ------------------------------------------------------------ commands
+    def _register(self) -> None:
+        eng = self.engine
+        for service in (self.sim, self.identity_service, self.rtc):
+            for name, spec in service.specs().items():
+                eng.register(name, spec)
+        eng.register("+CMEE", Spec(read=lambda: [f"+CMEE: {self.nv['cmee']}"], set=self._cmee,
+                                   test=lambda: ["+CMEE: (0-2)"]))
+        eng.register("+CFUN", Spec(read=lambda: [f"+CFUN: {self.cfun}"], set=self._cfun,
+                                   test=lambda: ["+CFUN: (0,1,4),(0,1)"]))
+        eng.register("^RESET", Spec(exec=self._at_reset))
+        eng.register("+SQNAUTOCONNECT", Spec(
+            read=lambda: [f"+SQNAUTOCONNECT: {self.nv['autoconnect']}"], set=self._autoconnect,
+            test=lambda: ["+SQNAUTOCONNECT: (0,1),(0,1)"]))
+        eng.basic.update({
+            "": lambda cmd: [],
+            "E": lambda cmd: self._flag(cmd, "echo"),
+            "V": lambda cmd: self._flag(cmd, "verbose"),
+            "Q": lambda cmd: self._flag(cmd, "quiet"),
+            "Z": self._atz,
+            "&F": self._atz,
+            "I": self.identity_service.ati,
+            "S": self._s_register,
+        })
+
+    def _flag(self, cmd: Cmd, attr: str) -> list[str]:
+        value = cmd.basic_value or "0"
+        if value not in ("0", "1"):
+            raise SyntaxFail(f"{cmd.name}{value}")
+        setattr(self.engine, attr, value == "1")
+        return []
+
+    def _atz(self, cmd: Cmd) -> list[str]:
+        if cmd.basic_value not in (None, "0"):
+            raise SyntaxFail("ATZ takes no profile but 0")
+        self.engine.reset_settings()
+        return []
+
+    _S_REGISTERS = {3: "s3", 4: "s4", 5: "s5", 12: "s12"}
+
+    def _s_register(self, cmd: Cmd) -> list[str]:
+        number = int(cmd.name[1:])
+        attr = self._S_REGISTERS.get(number)
+        if attr is None:
+            raise SyntaxFail(f"S{number} not supported")
+        if cmd.form == "read":
+            return [f"{getattr(self.engine, attr):03d}"]
+        value = int(cmd.basic_value or "0")
+        if value > 255 or (number in (3, 4, 5) and value > 127):
+            raise SyntaxFail(f"S{number}={value} out of range")
+        setattr(self.engine, attr, value)
+        return []
+
+    def _cmee(self, args: Args) -> list[str]:
+        args.at_most(1)
+        self.nv["cmee"] = args.int(0, default=0, lo=0, hi=2)
+        return []
+
+    def _autoconnect(self, args: Args) -> list[str]:
+        args.at_most(2)
+        self.nv["autoconnect"] = args.int(0, choices=(0, 1))
+        if args.present(1):
+            args.int(1, choices=(0, 1))
+        return []
+
+    def _cfun(self, args: Args) -> Pending:
+        args.at_most(2)
+        fun = args.int(0, choices=(0, 1, 4))
+        rst = args.int(1, default=0, choices=(0, 1))
+        pending = Pending()
+
+        def apply() -> None:
+            pending.resolve()
+            if rst:
+                self.after(0.001, self._reset_then_cfun, fun)
+            else:
+                self.set_cfun(fun)
+
+        self.after(self.profile.command, apply)
+        return pending
+
+    def _reset_then_cfun(self, fun: int) -> None:
+        autoconnect = self.nv["autoconnect"]
+        self._reset()
+        if fun == 1 and not autoconnect:
+            self.after(self.profile.usb_down + self.profile.boot, self.set_cfun, 1)
+
+    def _at_reset(self) -> Pending:
+        pending = Pending()
+        pending_reset = lambda: (pending.resolve(), self.after(0.001, self._reset))  # noqa: E731
+        self.after(self.profile.command, pending_reset)
+        return pending

@@ -1,0 +1,45 @@
+"""Settings the module keeps across AT^RESET, in one place.
+
+A firmware upgrade erases them back to factory values (guide 2.3.1: "all the
+previous settings ... will be reset").
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+__all__ = ["NvStore", "FACTORY"]
+
+FACTORY: dict[str, Any] = {
+    "autoconnect": 1,  # +SQNAUTOCONNECT, guide 1.2.2: enabled by default, persistent
+    "bypass": "enable",  # +SQNBYPASS, guide 3: bypass by default, effective after reboot
+    "cmee": 0,  # +CMEE, persistent on Sequans (reference 2.6); default a guess
+    "ctzu": 0,  # +CTZU
+}
+
+
+class NvStore:
+    def __init__(self, **overrides: Any) -> None:
+        self._values = copy.deepcopy(FACTORY)
+        self._values.update(overrides)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self._values and key not in FACTORY:
+            self._values.setdefault(key, value)
+        self._values[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def setdefault(self, key: str, value: Any) -> Any:
+        return self._values.setdefault(key, value)
+
+    def factory_reset(self) -> None:
+        self._values = copy.deepcopy(FACTORY)
+
+    def snapshot(self) -> dict[str, Any]:
+        return copy.deepcopy(self._values)
