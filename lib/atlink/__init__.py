@@ -1,6 +1,6 @@
 """atlink: the AT channel over any pyserial URL. Knows V.250 and 27.007, nothing of Sequans."""
 
-from .channel import CTRL_Z, ESC, AtChannel, Response, expected_prefixes
+from .channel import CTRL_Z, ESC, AtChannel, ExchangeRecord, Response, expected_prefixes
 from .fields import split_fields, strip_prefix, unquote
 from .framing import Framer, Kind, Token
 from .masking import mask_secrets
@@ -24,7 +24,7 @@ from .transcript import Transcript
 from .urc import Urc, UrcStore, UrcTable
 
 __all__ = [
-    "AtChannel", "AtError", "AtTimeout", "CallError", "ChannelClosed", "CmeError", "CmsError",
+    "AtChannel", "AtError", "ExchangeRecord", "AtTimeout", "CallError", "ChannelClosed", "CmeError", "CmsError",
     "CommandError", "CTRL_Z", "DEFAULT_TIMEOUTS", "Deadline", "ESC", "Final", "FinalKind",
     "Framer", "Kind", "OnlineClosed", "OnlineSession", "PortLost", "Response", "TimeoutTable",
     "Token", "Transcript", "Urc", "UrcStore", "UrcTable", "classify_final", "expected_prefixes",

@@ -16,11 +16,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import serial
 
 from .framing import CountedRule, Framer, Kind, Token
+from .masking import mask_secrets
 from .online import OnlineSession
 from .results import (
     AtError,
@@ -38,7 +39,7 @@ from .transcript import EVENT, RX, TX, URC, Transcript
 from .transport import open_port
 from .urc import Urc, UrcPattern, UrcStore, UrcTable
 
-__all__ = ["AtChannel", "Response", "CTRL_Z", "ESC", "expected_prefixes"]
+__all__ = ["AtChannel", "ExchangeRecord", "Response", "CTRL_Z", "ESC", "expected_prefixes"]
 
 CTRL_Z = b"\x1a"
 ESC = b"\x1b"
@@ -94,6 +95,21 @@ class Response:
         return found[0]
 
 
+@dataclass(frozen=True)
+class ExchangeRecord:
+    """One command as observers see it: secrets masked, outcome and timing."""
+
+    command: str
+    lines: tuple[str, ...]
+    outcome: str  # the final result line, or "TIMEOUT" / "PORT LOST" / "CLOSED"
+    sent_at: float
+    finished_at: float
+
+    @property
+    def elapsed(self) -> float:
+        return self.finished_at - self.sent_at
+
+
 @dataclass
 class _Exchange:
     command: str
@@ -126,6 +142,7 @@ class AtChannel:
         self.transcript = transcript or Transcript()
         self.urcs = UrcStore()
         self.late_lines = 0  # lines that answered a command which had already timed out
+        self.exchange_listeners: list[Callable[[ExchangeRecord], None]] = []
         self._framer = Framer()
         self._command_lock = threading.RLock()
         self._state = threading.RLock()
@@ -395,6 +412,7 @@ class AtChannel:
                     self._pending = None
                     self._framer.prompt_armed = False
                     self._framer.counted_rules = []
+                self._notify(ex, sent_at)
             if ex.error is not None:
                 raise ex.error
             assert ex.final is not None
@@ -404,6 +422,22 @@ class AtChannel:
             if check and not ex.final.kind.success:
                 raise error_for(line, ex.final, ex.lines)
             return response
+
+    def _notify(self, ex: _Exchange, sent_at: float) -> None:
+        if not self.exchange_listeners:
+            return
+        if ex.final is not None:
+            outcome = ex.final.line
+        elif isinstance(ex.error, PortLost):
+            outcome = "PORT LOST"
+        elif ex.error is not None:
+            outcome = "CLOSED"
+        else:
+            outcome = "TIMEOUT"
+        record = ExchangeRecord(mask_secrets(ex.command), tuple(mask_secrets(ln) for ln in ex.lines), outcome,
+                                sent_at, time.monotonic())
+        for listener in list(self.exchange_listeners):
+            listener(record)
 
     def _send_payload(self, ex: _Exchange, payload: bytes, end: Optional[bytes], deadline: Deadline) -> None:
         if not ex.prompt.wait(deadline.remaining) or ex.done.is_set():

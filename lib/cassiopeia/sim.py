@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+import time
 from typing import TYPE_CHECKING
 
-from atlink import split_fields, unquote
+from atlink import CmeError, Deadline, split_fields, unquote
 
 from .errors import ParseError
 
 if TYPE_CHECKING:
     from atlink import AtChannel
+
+SIM_BUSY = 14
 
 __all__ = ["PinState", "Retries", "parse_cpin", "parse_cpinr", "parse_clck", "SimCommands"]
 
@@ -88,6 +91,18 @@ class SimCommands:
 
     def state(self) -> PinState:
         return parse_cpin(self._at.command("AT+CPIN?").one("+CPIN:"))
+
+    def settled_state(self, timeout: float = 10.0) -> PinState:
+        """+CPIN? once the SIM has finished initialising (it answers SIM busy until then)."""
+        deadline = Deadline(timeout)
+        while True:
+            try:
+                return self.state()
+            except CmeError as exc:
+                if exc.code != SIM_BUSY or deadline.expired:
+                    raise
+            time.sleep(0.05)  # polling: no URC announces the end of SIM initialisation
+
 
     def enter_pin(self, pin: str) -> None:
         self._at.command(f"AT+CPIN={_q(pin)}")

@@ -1,0 +1,10 @@
+"""The conformance suites' plugins: options, bench, capabilities, use cases, modem, reports."""
+
+pytest_plugins = [
+    "fixtures.options",
+    "fixtures.bench",
+    "fixtures.capabilities",
+    "fixtures.usecases",
+    "fixtures.modem",
+    "fixtures.reports",
+]

@@ -1,0 +1,167 @@
+"""Guide 1.1: Check that the SIM card is ready (1.1.2 use cases, 1.1.3 error handling).
+
+Every test starts at the baseline: SIM unlocked with the bench PIN, PIN lock as the
+bench declares, CFUN=1, CMEE=2. Wrong codes go through `sim_guard` only.
+"""
+
+import pytest
+
+from atlink import CmeError, CommandError
+from cassiopeia import PinState
+
+usecase = pytest.mark.usecase
+
+WRONG_PASSWORD = 16  # 27.007: incorrect password
+
+
+def power_cycle_sim(modem):
+    """Guide 1.1.2 'Set the initial conditions': AT+CFUN=0 then AT+CFUN=1."""
+    modem.set_functionality(0)
+    modem.set_functionality(1)
+    return modem.sim.settled_state()
+
+
+def lock_and_require_pin(modem, pin):
+    """Enable the PIN lock, then power the SIM down and up: it asks for its PIN."""
+    if not modem.sim.lock_enabled():
+        modem.sim.set_lock(True, pin)
+    assert power_cycle_sim(modem) is PinState.SIM_PIN
+
+
+def assert_wrong_code_refused(error):
+    """The guide shows plain ERROR (CMEE=0); with CMEE=2 27.007 says 'incorrect password'."""
+    if isinstance(error, CmeError):
+        assert error.code == WRONG_PASSWORD, error.final.line
+    else:
+        assert error.final.line == "ERROR"
+
+
+@usecase("1.1.2", "Power on the SIM slot")
+def test_power_on_the_sim_slot(modem):
+    modem.set_functionality(0)
+    assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 0"]
+    modem.set_functionality(4)  # airplane: RF off, SIM powered
+    assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 4"]
+    assert modem.sim.settled_state() in (PinState.READY, PinState.SIM_PIN)
+    modem.set_functionality(1)
+    assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 1"]
+
+
+@usecase("1.1.2", "Check the SIM card status after power on SIM slot")
+def test_check_sim_status_after_power_on(modem):
+    r = modem.at.command("AT+CPIN?")
+    assert r.lines == ["+CPIN: READY"] and r.ok
+
+
+@usecase("1.1.2", "Enable SIM lock with PIN code")
+def test_enable_sim_lock_with_pin(modem, sim_guard):
+    if modem.sim.lock_enabled():
+        modem.sim.set_lock(False, sim_guard.pin)
+    assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 0"]
+    modem.at.command(f'AT+CLCK="SC",1,"{sim_guard.pin}"')
+    assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 1"]
+    assert power_cycle_sim(modem) is PinState.SIM_PIN  # the lock asks at power-up
+
+
+@usecase("1.1.2", "Disable SIM lock with PIN code")
+def test_disable_sim_lock_with_pin(modem, sim_guard):
+    lock_and_require_pin(modem, sim_guard.pin)
+    modem.at.command(f'AT+CPIN="{sim_guard.pin}"')  # unlock with the correct PIN
+    modem.at.command(f'AT+CLCK="SC",0,"{sim_guard.pin}"')
+    assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 0"]
+    assert power_cycle_sim(modem) is PinState.READY  # no PIN asked any more
+
+
+@usecase("1.1.2", "Enter PIN code to unlock SIM")
+def test_enter_pin_to_unlock_sim(modem, sim_guard):
+    lock_and_require_pin(modem, sim_guard.pin)
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: SIM PIN"]
+    wrong = sim_guard.wrong_pin()
+    with pytest.raises(CommandError) as refused:
+        modem.at.command(f'AT+CPIN="{wrong}"')
+    assert_wrong_code_refused(refused.value)
+    assert modem.sim.state() is PinState.SIM_PIN  # still locked
+    modem.at.command(f'AT+CPIN="{sim_guard.pin}"')
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: READY"]
+
+
+@usecase("1.1.2", "Enter PUK code to unlock SIM")
+@pytest.mark.requires("puk-entry")
+def test_enter_puk_to_unlock_sim(modem, sim_guard):
+    lock_and_require_pin(modem, sim_guard.pin)
+    sim_guard.exhaust_pin()
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: SIM PUK"]
+    with pytest.raises(CommandError) as refused:
+        modem.at.command(f'AT+CPIN="{sim_guard.wrong_puk()}","{sim_guard.pin}"')
+    assert_wrong_code_refused(refused.value)
+    assert modem.sim.state() is PinState.SIM_PUK
+    assert modem.sim.retries()["SIM PUK"].left == modem.sim.retries()["SIM PUK"].maximum - 1
+    modem.at.command(f'AT+CPIN="{sim_guard.puk}","{sim_guard.pin}"')
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: READY"]
+    assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 1"]
+    retries = modem.sim.retries()
+    assert retries["SIM PIN"].full and retries["SIM PUK"].full  # a correct PUK resets both
+
+
+@usecase("1.1.2", "Check remaining PIN retries")
+def test_check_remaining_pin_retries(modem, sim_guard):
+    lock_and_require_pin(modem, sim_guard.pin)
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: SIM PIN"]
+    before = modem.at.command("AT+CPINR").lines
+    assert before == ["+CPINR: SIM PIN,3,3", "+CPINR: SIM PUK,10,10", "+CPINR: SIM PIN2,3,3",
+                      "+CPINR: SIM PUK2,10,10"]
+    with pytest.raises(CommandError):
+        modem.at.command(f'AT+CPIN="{sim_guard.wrong_pin()}"')
+    after = modem.sim.retries()
+    assert (after["SIM PIN"].left, after["SIM PIN"].maximum) == (2, 3)
+    assert after["SIM PUK"].full
+    modem.at.command(f'AT+CPIN="{sim_guard.pin}"')
+    assert modem.sim.retries()["SIM PIN"].left == 3  # back to 3 after the correct PIN
+
+
+@usecase("1.1.2", "Change Password")
+def test_change_password(modem, sim_guard):
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: READY"]
+    if not modem.sim.lock_enabled():
+        modem.sim.set_lock(True, sim_guard.pin)
+    assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 1"]
+    old = sim_guard.pin
+    new = sim_guard.wrong_code(old)
+    modem.at.command(f'AT+CPWD="SC","{old}","{new}"')
+    sim_guard.pin_changed(new)  # from here on the baseline knows to change it back
+    assert power_cycle_sim(modem) is PinState.SIM_PIN
+    modem.sim.enter_pin(new)  # the new PIN unlocks the SIM
+    assert modem.sim.state() is PinState.READY
+
+
+@usecase("1.1.3", "SIM card is not present or not detected")
+@pytest.mark.requires("sim-switch")
+def test_sim_not_inserted(modem, sim_switch):
+    modem.at.command("AT+CMEE=2")
+    sim_switch.remove_sim()
+    with pytest.raises(CmeError) as error:
+        modem.at.command("AT+CPIN?")
+    assert error.value.final.line == "+CME ERROR: SIM not inserted"
+    modem.at.command("AT+CMEE=1")
+    with pytest.raises(CmeError) as numeric:
+        modem.at.command("AT+CPIN?")
+    assert numeric.value.final.line == "+CME ERROR: 10"
+
+
+@usecase("1.1.2", "Enter PUK code to unlock SIM")
+@pytest.mark.requires("sim-destructive")
+def test_wrong_puks_block_the_sim_for_good(modem, sim_guard):
+    """Beyond the guide: the full PIN -> PUK -> blocked path, on a SIM that may be lost."""
+    lock_and_require_pin(modem, sim_guard.pin)
+    sim_guard.exhaust_pin()
+    wrong = sim_guard.wrong_puk()
+    for left in range(modem.sim.retries()["SIM PUK"].left, 0, -1):
+        with pytest.raises(CmeError) as refused:
+            modem.sim.enter_puk(wrong, sim_guard.pin)
+        assert refused.value.code == WRONG_PASSWORD
+    with pytest.raises(CmeError) as blocked:
+        modem.at.command("AT+CPIN?")
+    assert blocked.value.code == 13  # SIM failure: the card is blocked
+    with pytest.raises(CmeError):
+        modem.sim.enter_puk(sim_guard.puk, sim_guard.pin)  # even the right PUK is too late
+    sim_guard.replace_card()

@@ -1,0 +1,64 @@
+"""Guide 2.2: How to get system information (2.2.2 use cases)."""
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from atlink import CommandError
+from cassiopeia import parse_cclk
+
+usecase = pytest.mark.usecase
+
+
+@pytest.fixture
+def restore_clock(modem):
+    yield
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    modem.info.set_clock(now, 0)  # leave the module on UTC, not on the guide's 2019
+
+
+@pytest.fixture
+def restore_ctzu(modem):
+    before = modem.info.time_zone_update()
+    yield
+    modem.info.set_time_zone_update(before)
+
+
+@usecase("2.2.2", "Time zone update")
+def test_time_zone_update(modem, restore_ctzu):
+    modem.at.command("AT+CTZU=1")
+    assert modem.at.command("AT+CTZU?").lines == ["+CTZU: 1"]
+    modem.at.command("AT+CTZU=0")
+    assert modem.at.command("AT+CTZU?").lines == ["+CTZU: 0"]
+
+
+@usecase("2.2.2", "Clock")
+def test_clock_read_and_set(modem, restore_clock):
+    first = modem.info.clock()  # AT+CCLK? parses as yy/MM/dd,hh:mm:ss±zz
+    assert -96 <= first.quarters <= 96
+    started = time.monotonic()
+    modem.at.command('AT+CCLK="19/05/20,22:10:00+08"')
+    back = parse_cclk(modem.at.command("AT+CCLK?").one("+CCLK:"))
+    elapsed = time.monotonic() - started
+    assert back.quarters == 8
+    set_at = datetime(2019, 5, 20, 22, 10, 0)
+    assert set_at <= back.local <= set_at + timedelta(seconds=elapsed + 1)
+    later = modem.info.clock()
+    assert later.local >= back.local  # the clock runs
+
+
+@usecase("2.2.2", "Clock")
+@pytest.mark.parametrize("bad", [
+    '"19/13/20,22:10:00+08"',  # month 13
+    '"19/02/30,22:10:00+08"',  # 30 February
+    '"19/05/20,24:00:00+08"',  # hour 24
+    '"19/05/20,22:10:00"',  # no time zone
+    '"19/05/20 22:10:00+08"',  # no comma
+])
+def test_clock_set_rejects_malformed_time(modem, restore_clock, bad):
+    before = modem.info.clock()
+    with pytest.raises(CommandError):
+        modem.at.command(f"AT+CCLK={bad}")
+    after = modem.info.clock()
+    assert after.quarters == before.quarters and after.local >= before.local  # unchanged, still running
