@@ -1,0 +1,62 @@
+"""`cassiopeia-sim`: serve a simulated Cassiopeia module on a pty or on TCP.
+
+    cassiopeia-sim --pty                 # first line printed: the device path
+    cassiopeia-sim --tcp 5000 --control 5001
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from .control import ControlServer, SimControl
+from .module import SimulatedModule
+from .profiles import PROFILES
+from .serve import PtyServer, TcpServer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cassiopeia-sim", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal")
+    where.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks one)")
+    p.add_argument("--control", type=int, metavar="PORT",
+                   help="also serve the control plane on 127.0.0.1:PORT (0 picks one)")
+    p.add_argument("--profile", choices=sorted(PROFILES), default="realistic")
+    p.add_argument("--pin", default="0000")
+    p.add_argument("--puk", default="42984776")
+    p.add_argument("--unlocked", action="store_true", help="SIM PIN lock disabled")
+    p.add_argument("--no-sim", action="store_true", help="start with no SIM inserted")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        module = SimulatedModule(profile=args.profile, pin=args.pin, puk=args.puk, sim_locked=not args.unlocked,
+                                 sim_present=not args.no_sim, usb=False)
+    except ValueError as exc:
+        print(f"cassiopeia-sim: {exc}", file=sys.stderr)
+        return 2
+    server = PtyServer(module) if args.pty else TcpServer(module, args.tcp)
+    print(server.path if args.pty else server.url, flush=True)
+    control = None
+    if args.control is not None:
+        control = ControlServer(SimControl(module), args.control)
+        print(f"control {control.address}", flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    if control is not None:
+        control.close()
+    server.close()
+    module.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Clients written by others, against the simulator served as a real process."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from atlink import AtChannel
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`cassiopeia-sim --pty` as a subprocess; yields (device path, control address)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked", "--control", "0"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        device = proc.stdout.readline().strip()
+        control = proc.stdout.readline().split()[1]
+        yield device, control
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.skipif(shutil.which("gammu") is None, reason="gammu is not installed (apt-get install gammu)")
+def test_gammu_identify(served, tmp_path):
+    device, _ = served
+    rc = tmp_path / "gammurc"
+    rc.write_text(f"[gammu]\ndevice = {device}\nconnection = at\n")
+    out = subprocess.run(["gammu", "-c", str(rc), "identify"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in out.stdout.splitlines()) if v}
+    assert fields["Manufacturer"].lower().startswith("sequans")
+    assert "CB610L" in fields["Model"]
+    assert fields["Firmware"].startswith("UE4.2.2.0-46115")
+    assert fields["IMEI"] == "260531793113810"
+
+
+def test_pty_survives_a_client_closing_and_reopening(served):
+    device, _ = served
+    for _ in range(3):
+        with AtChannel(device) as at:
+            assert at.command("AT+CGMM", timeout=10).lines[-1] == "CB610L"
+
+
+def test_remote_control_plane(served):
+    from cassiopeia_sim.control import RemoteControl
+
+    device, control = served
+    rc = RemoteControl(control)
+    try:
+        with AtChannel(device) as at:
+            at.command("ATE0;+CMEE=1", timeout=10)
+            rc.remove_sim()
+            assert at.command("AT+CPIN?", check=False).final.line == "+CME ERROR: 10"
+            rc.insert_sim()
+            assert rc.state()["sim"] in ("busy", "READY")
+            with pytest.raises(RuntimeError, match="unknown operation"):
+                rc._call("shutdown_everything")
+    finally:
+        rc.close()
