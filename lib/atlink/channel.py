@@ -12,7 +12,10 @@ timed out: a late answer is recorded as late and never answers the next command.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import select
 import threading
 import time
 from dataclasses import dataclass, field
@@ -57,6 +60,30 @@ def expected_prefixes(command: str) -> tuple[str, ...]:
         if m:
             out.append(m.group(1).upper() + ":")
     return tuple(out)
+
+
+def _posix_fd(port: serial.SerialBase) -> Optional[int]:
+    """The fd of a local POSIX serial port (a tty or pty); None for URL transports."""
+    if os.name == "posix" and type(port).__module__ == "serial.serialposix" and port.is_open:
+        fd = port.fileno()
+        if os.get_blocking(fd):
+            # With VMIN=0 a blocking read of an empty tty returns b"", which would look like
+            # a vanished device; non-blocking it raises EAGAIN instead (pyserial selects first).
+            os.set_blocking(fd, False)
+        return fd
+    return None
+
+
+def _write_fd(fd: int, data: bytes, timeout: float = 10.0) -> None:
+    view = memoryview(data)
+    deadline = Deadline(timeout)
+    while view:
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            _, ready, _ = select.select([], [fd], [], deadline.remaining)
+            if not ready:
+                raise serial.SerialTimeoutException("write timeout") from None
 
 
 def _normalise(text: str) -> str:
@@ -121,7 +148,7 @@ class _Exchange:
     payload: Optional[bytes] = None
     error: Optional[Exception] = None
     done: threading.Event = field(default_factory=threading.Event)
-    prompt: threading.Event = field(default_factory=threading.Event)
+    prompt: Optional[threading.Event] = None  # only for commands that send a payload
 
 
 class AtChannel:
@@ -145,6 +172,12 @@ class AtChannel:
         self.exchange_listeners: list[Callable[[ExchangeRecord], None]] = []
         self._framer = Framer()
         self._command_lock = threading.RLock()
+        self._read_lock = threading.Lock()  # whoever reads a local port's fd holds it
+        self._idle = threading.Condition()
+        self._caller_active = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
         self._state = threading.RLock()
         self._owed_cond = threading.Condition(self._state)
         self._pending: Optional[_Exchange] = None
@@ -191,17 +224,29 @@ class AtChannel:
         self._reader.start()
 
     def close(self) -> None:
+        self._close()
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _close(self) -> None:
         with self._state:
             self._closing = True
             port, self._port = self._port, None
             self._fail_pending(ChannelClosed(f"{self.url} closed"))
+        try:
+            os.write(self._wake_w, b"x")  # out of its select at once
+        except OSError:
+            pass
+        if self._reader is not None and self._reader is not threading.current_thread():
+            self._reader.join(timeout=2.0)
         if port is not None:
             try:
                 port.close()
             except Exception:  # closing a port that already vanished
                 pass
-        if self._reader is not None and self._reader is not threading.current_thread():
-            self._reader.join(timeout=2.0)
         with self._state:
             for token in self._framer.reset():  # trailing bytes no token claimed yet
                 self.transcript.record(RX, token.raw, bulk=True)
@@ -210,7 +255,7 @@ class AtChannel:
     def reopen(self, timeout: float = 30.0) -> None:
         """Close and open again, waiting for the port to come back (a module reboots)."""
         with self._command_lock:
-            self.close()
+            self._close()
             with self._state:
                 self._owed = 0
                 self._numeric = False
@@ -219,31 +264,118 @@ class AtChannel:
 
     # ------------------------------------------------------------ reading
     def _read_loop(self, port: serial.SerialBase) -> None:
+        fd = _posix_fd(port)
         while True:
-            try:
-                data = port.read(port.in_waiting or 1)
-            except Exception as exc:  # SerialException, OSError, or a port closed under us
-                with self._state:
-                    if self._closing or port is not self._port:
-                        return
-                    self._lost = PortLost(f"port {self.url} lost: {exc}")
-                    self.transcript.event(f"port lost: {exc}")
-                    self._fail_pending(self._lost)
-                    if self._session:
-                        self._session.end("port lost")
-                self.urcs.wake()
-                return
-            if not data:
-                if self._closing or port is not self._port:
+            if fd is not None:
+                data = self._read_fd_idle(port, fd)
+            else:
+                try:
+                    data = port.read(port.in_waiting or 1)
+                except Exception as exc:  # SerialException, OSError, or a port closed under us
+                    self._port_lost(port, exc)
                     return
-                if self._framer.online:
-                    with self._state:
-                        for token in self._framer.flush_idle():
-                            self._on_token(token)
-                continue
-            with self._state:
-                for token in self._framer.feed(data):
-                    self._on_token(token)
+            if self._closing or port is not self._port or self._lost is not None:
+                return
+            if data:
+                self._feed(data)
+            elif self._framer.online:
+                with self._state:
+                    for token in self._framer.flush_idle():
+                        self._on_token(token)
+
+    @contextlib.contextmanager
+    def _caller_reads(self):
+        """A command reads a local port itself: the background reader stands aside.
+
+        The command holds the read lock from before its write, so its answer never
+        pays for a hand-over between threads; a background reader woken by the answer
+        sees the flag and parks until the command is done.
+        """
+        self._caller_active = True
+        try:
+            with self._read_lock:
+                yield
+        finally:
+            with self._idle:
+                self._caller_active = False
+                self._idle.notify_all()
+
+    def _read_fd_idle(self, port: serial.SerialBase, fd: int) -> bytes:
+        """Background read of a local port, while no command is reading it."""
+        if self._caller_active:
+            with self._idle:
+                self._idle.wait_for(lambda: not self._caller_active, 0.05)
+            return b""
+        try:
+            ready, _, _ = select.select([fd, self._wake_r], [], [], 0.05)
+        except (OSError, ValueError) as exc:
+            self._port_lost(port, exc)
+            return b""
+        if self._wake_r in ready:
+            try:
+                os.read(self._wake_r, 4096)
+            except BlockingIOError:
+                pass
+        if fd not in ready or self._caller_active:
+            return b""
+        with self._read_lock:
+            # Under the lock, ask again: a command may have taken the bytes meanwhile.
+            try:
+                still, _, _ = select.select([fd], [], [], 0)
+            except (OSError, ValueError) as exc:
+                self._port_lost(port, exc)
+                return b""
+            return self._read_fd(port, fd) if still else b""
+
+    def _read_fd(self, port: serial.SerialBase, fd: int) -> bytes:
+        """Read what select just reported, holding the read lock."""
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return b""  # the other reader took it first
+        except OSError as exc:
+            self._port_lost(port, exc)
+            return b""
+        if not data:  # readable but empty: the device is gone (USB unplugged, pty closed)
+            self._port_lost(port, OSError("device reports readiness to read but returned no data"))
+        return data
+
+    def _feed(self, data: bytes) -> None:
+        with self._state:
+            for token in self._framer.feed(data):
+                self._on_token(token)
+
+    def _port_lost(self, port: serial.SerialBase, exc: BaseException) -> None:
+        with self._state:
+            if self._closing or port is not self._port or self._lost is not None:
+                return
+            self._lost = PortLost(f"port {self.url} lost: {exc}")
+            self.transcript.event(f"port lost: {exc}")
+            self._fail_pending(self._lost)
+            if self._session:
+                self._session.end("port lost")
+        self.urcs.wake()
+
+    def _wait(self, event: threading.Event, deadline: Deadline, local: bool) -> bool:
+        """Wait for an event of the pending exchange; on a local port (read lock held), read it ourselves."""
+        port = self._port
+        fd = _posix_fd(port) if local and port is not None else None
+        if fd is None:
+            return event.wait(deadline.remaining)
+        while not event.is_set():
+            left = deadline.remaining
+            if left <= 0 or self._lost is not None:
+                break
+            try:
+                ready, _, _ = select.select([fd], [], [], left)
+            except (OSError, ValueError) as exc:
+                self._port_lost(port, exc)
+                break
+            if ready:
+                data = self._read_fd(port, fd)
+                if data:
+                    self._feed(data)
+        return event.is_set()
 
     def _on_token(self, token: Token) -> None:
         if token.kind is Kind.DATA:
@@ -254,7 +386,7 @@ class AtChannel:
         ex = self._pending
         if token.kind is Kind.PROMPT:
             self.transcript.record(RX, token.raw)
-            if ex is not None:
+            if ex is not None and ex.prompt is not None:
                 ex.prompt.set()
             return
         if token.kind is Kind.PAYLOAD:
@@ -288,7 +420,8 @@ class AtChannel:
             if final.kind is FinalKind.CONNECT:
                 self._session = OnlineSession(self)
             ex.done.set()
-            ex.prompt.set()  # a final instead of a prompt: nothing more to wait for
+            if ex.prompt is not None:
+                ex.prompt.set()  # a final instead of a prompt: nothing more to wait for
             return
         if self.urc_table.is_urc(line, ex.command, next((p for p in ex.expected if line.startswith(p)), None)):
             self._to_urc(token)
@@ -322,7 +455,8 @@ class AtChannel:
         if ex is not None and not ex.done.is_set():
             ex.error = error
             ex.done.set()
-            ex.prompt.set()
+            if ex.prompt is not None:
+                ex.prompt.set()
 
     # ------------------------------------------------------------ writing
     def _write(self, data: bytes, bulk: bool = False) -> None:
@@ -333,7 +467,11 @@ class AtChannel:
             raise self._lost
         self.transcript.record(TX, data, bulk=bulk)
         try:
-            port.write(data)
+            fd = _posix_fd(port)
+            if fd is None:
+                port.write(data)
+            else:
+                _write_fd(fd, data)
         except Exception as exc:
             with self._state:
                 if self._lost is None:
@@ -386,6 +524,8 @@ class AtChannel:
                 raise AtError("the channel is in online data mode: escape or end the session first")
             v = _V_SETTING.match(line)
             ex = _Exchange(line, expected_prefixes(line), numeric=bool(v and v.group(1) == "0"))
+            if payload is not None:
+                ex.prompt = threading.Event()
             with self._state:
                 if self._lost is not None:
                     raise self._lost
@@ -393,15 +533,22 @@ class AtChannel:
                 self._framer.prompt_armed = payload is not None
                 self._framer.counted_rules = [counted] if counted else []
             sent_at = time.monotonic()
+            port = self._port
+            local = port is not None and _posix_fd(port) is not None
+            # On a local port this thread reads the answer itself: it holds the read lock
+            # from before the write, so the background reader cannot take the answer first.
+            reading = self._caller_reads() if local else contextlib.nullcontext()
             try:
-                body = line.encode("utf-8")
-                self._write(body)
-                with self._state:
-                    ex.written = True
-                self._write(b"\r")
-                if payload is not None:
-                    self._send_payload(ex, payload, payload_end, deadline)
-                if not ex.done.wait(deadline.remaining):
+                with reading:
+                    with self._state:
+                        # Nothing can answer before the terminating \r reaches the module, so the
+                        # exchange counts as written from here; earlier lines were URCs.
+                        ex.written = True
+                    self._write(line.encode("utf-8") + b"\r")
+                    if payload is not None:
+                        self._send_payload(ex, payload, payload_end, deadline, local)
+                    answered = self._wait(ex.done, deadline, local)
+                if not answered:
                     with self._state:
                         if not ex.done.is_set():
                             self._owed += 1
@@ -439,8 +586,10 @@ class AtChannel:
         for listener in list(self.exchange_listeners):
             listener(record)
 
-    def _send_payload(self, ex: _Exchange, payload: bytes, end: Optional[bytes], deadline: Deadline) -> None:
-        if not ex.prompt.wait(deadline.remaining) or ex.done.is_set():
+    def _send_payload(self, ex: _Exchange, payload: bytes, end: Optional[bytes], deadline: Deadline,
+                      local: bool) -> None:
+        assert ex.prompt is not None
+        if not self._wait(ex.prompt, deadline, local) or ex.done.is_set():
             return  # no prompt: the module answered (an error) or the deadline decides
         self._write(payload + (end or b""), bulk=True)
 

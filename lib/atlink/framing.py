@@ -19,16 +19,16 @@ Modes:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 __all__ = ["Framer", "Kind", "Token", "NO_CARRIER_TERMINATOR", "OK_TERMINATOR"]
 
 NO_CARRIER_TERMINATOR = b"\r\nNO CARRIER\r\n"
 OK_TERMINATOR = b"\r\nOK\r\n"
 _CONNECT = re.compile(rb"^CONNECT( .*)?$")
-_PROMPT = re.compile(rb"^>+ ?$")
+_PROMPT = re.compile(rb"^>+ ?")
+_EOL = re.compile(rb"[\r\n]")
 
 # A rule looks at a completed line and returns how many raw bytes follow it, or None.
 CountedRule = Callable[[bytes], Optional[int]]
@@ -41,8 +41,7 @@ class Kind(Enum):
     DATA = "data"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: Kind
     data: bytes  # line text without line end / prompt / payload / online data
     raw: bytes  # every byte this token consumed, line ends included
@@ -116,24 +115,33 @@ class Framer:
                     out.append(self._token(Kind.PAYLOAD, bytes(self._payload), bytes(self._payload)))
                     self._payload.clear()
                 continue
-            b = chunk[i]
-            i += 1
             if self._swallow_space:
                 self._swallow_space = False
-                if b == 0x20:
-                    self._lead.append(b)
+                if chunk[i] == 0x20:
+                    self._lead.append(0x20)
+                    i += 1
                     continue
-            if b in (0x0D, 0x0A):
-                self._end_line(b, out)
+            m = _EOL.search(chunk, i)
+            end = m.start() if m else n
+            if end > i:
+                self._line += chunk[i:end]
+                i = end
+                if self.prompt_armed and self._line[:1] == b">":
+                    self._maybe_prompt(out)
                 continue
-            self._line.append(b)
-            if self.prompt_armed and self._line[:1] == b">" and _PROMPT.match(self._line):
-                self.prompt_armed = False
-                self._swallow_space = not self._line.endswith(b" ")
-                data = bytes(self._line)
-                self._line.clear()
-                out.append(self._token(Kind.PROMPT, data, data))
+            self._end_line(chunk[i], out)
+            i += 1
         return out
+
+    def _maybe_prompt(self, out: list[Token]) -> None:
+        pm = _PROMPT.match(self._line)
+        if not pm:
+            return
+        self.prompt_armed = False
+        raw = bytes(self._line[: pm.end()])
+        self._swallow_space = not raw.endswith(b" ")
+        del self._line[: pm.end()]
+        out.append(self._token(Kind.PROMPT, raw.rstrip(b" "), raw))
 
     def _end_line(self, terminator: int, out: list[Token]) -> None:
         if terminator == 0x0D:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional
+from typing import NamedTuple, Optional
 
 __all__ = [
     "Final",
@@ -45,8 +45,7 @@ class FinalKind(Enum):
         return self in (FinalKind.OK, FinalKind.CONNECT)
 
 
-@dataclass(frozen=True)
-class Final:
+class Final(NamedTuple):
     kind: FinalKind
     line: str
     text: str = ""  # CONNECT text, or the +CME/+CMS error argument as received

@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from .masking import mask_secrets
 
@@ -24,25 +23,17 @@ _BULK_SHOWN = 96  # bytes of a long data/payload block written out; the rest is 
 log = logging.getLogger("atlink.wire")
 
 
+_ESCAPES = {b: f"\\x{b:02x}" for b in range(256) if not 0x20 <= b < 0x7F}
+_ESCAPES.update({0x0D: "\\r", 0x0A: "\\n", 0x5C: "\\\\"})
+_TABLE = str.maketrans({chr(b): text for b, text in _ESCAPES.items()})
+
+
 def escape_bytes(data: bytes) -> str:
     """Printable ASCII as is, everything else as an escape; line ends stay visible."""
-    out = []
-    for b in data:
-        if b == 0x0D:
-            out.append("\\r")
-        elif b == 0x0A:
-            out.append("\\n")
-        elif b == 0x5C:
-            out.append("\\\\")
-        elif 0x20 <= b < 0x7F:
-            out.append(chr(b))
-        else:
-            out.append(f"\\x{b:02x}")
-    return "".join(out)
+    return data.decode("latin-1").translate(_TABLE)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     seq: int
     monotonic: float
     wall: float

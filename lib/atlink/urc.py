@@ -45,14 +45,18 @@ def matches(pattern: UrcPattern, line: str) -> bool:
 class UrcTable:
     def __init__(self) -> None:
         self._prefixes: dict[str, Optional[Discriminator]] = {}
+        self._first: set[str] = set()
 
     def register(self, prefix: str, solicited: Optional[Discriminator] = None) -> None:
         self._prefixes[prefix] = solicited
+        self._first = {p[:1] for p in self._prefixes}
 
     def prefixes(self) -> list[str]:
         return list(self._prefixes)
 
     def prefix_of(self, line: str) -> Optional[str]:
+        if line[:1] not in self._first:
+            return None
         best = None
         for prefix in self._prefixes:
             if line.startswith(prefix) and (best is None or len(prefix) > len(best)):

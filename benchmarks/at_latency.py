@@ -1,0 +1,125 @@
+"""Round trip of AT+CPIN? through a real pseudo-terminal, measured side by side:
+
+  raw          write the command, os.read until OK\\r\\n (no parsing): the floor
+  atlink       AtChannel.command("AT+CPIN?")
+  pyatcommand  pyatcommand 0.5.3's AtClient.send_command("AT+CPIN?")
+
+against the same minimal scripted device, served by a separate process so the
+client's interpreter does not share its GIL. Prints the median microseconds per
+command of each and, last, `atlink_vs_raw=<ratio> pyatcommand_vs_atlink=<ratio>`.
+
+    python benchmarks/at_latency.py [--count N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import signal
+import statistics
+import sys
+import time
+import tty
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lib"))
+
+from atlink import AtChannel  # noqa: E402
+
+REPLY = b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
+
+
+def serve_device(master: int) -> None:
+    """Answer every command line: AT+CPIN? with the SIM state, anything else with OK."""
+    buf = bytearray()
+    while True:
+        select.select([master], [], [])
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            return
+        buf += data
+        while b"\r" in buf:
+            line, _, rest = bytes(buf).partition(b"\r")
+            buf[:] = rest.lstrip(b"\n")
+            os.write(master, REPLY if line.strip().upper() == b"AT+CPIN?" else b"\r\nOK\r\n")
+
+
+def start_device() -> tuple[int, str]:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    pid = os.fork()
+    if pid == 0:  # the device process keeps the slave open: with none open, reads of master fail (EIO)
+        serve_device(master)
+        os._exit(0)
+    os.close(master)
+    os.close(slave)  # the client opens the path itself
+    return pid, path
+
+
+def bench_raw(path: str, count: int) -> list[float]:
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(fd)
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        os.write(fd, b"AT+CPIN?\r")
+        got = b""
+        while not got.endswith(b"OK\r\n"):
+            got += os.read(fd, 4096)
+        times.append(time.perf_counter() - start)
+    os.close(fd)
+    return times
+
+
+def bench_atlink(path: str, count: int) -> list[float]:
+    times = []
+    with AtChannel(path) as at:
+        for _ in range(count):
+            start = time.perf_counter()
+            r = at.command("AT+CPIN?")
+            times.append(time.perf_counter() - start)
+            assert r.lines == ["+CPIN: READY"]
+    return times
+
+
+def bench_pyatcommand(path: str, count: int) -> list[float]:
+    from pyatcommand import AtClient
+
+    client = AtClient()
+    client.connect(port=path, baudrate=115200, autobaud=False, retry_timeout=10)
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        client.send_command("AT+CPIN?", timeout=5)
+        times.append(time.perf_counter() - start)
+    client.disconnect()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=2000, help="commands per client (pyatcommand: a tenth)")
+    args = parser.parse_args()
+    pid, path = start_device()
+    try:
+        results = {
+            "raw": bench_raw(path, args.count),
+            "atlink": bench_atlink(path, args.count),
+            "pyatcommand": bench_pyatcommand(path, max(20, args.count // 10)),
+        }
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    medians = {name: statistics.median(times) * 1e6 for name, times in results.items()}
+    print(f"AT+CPIN? round trip over a pty, median of {args.count} ({max(20, args.count // 10)} for pyatcommand)")
+    for name, value in medians.items():
+        print(f"  {name:12s} {value:10.1f} us/command")
+    print(f"atlink_vs_raw={medians['atlink'] / medians['raw']:.2f} "
+          f"pyatcommand_vs_atlink={medians['pyatcommand'] / medians['atlink']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
