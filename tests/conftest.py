@@ -7,6 +7,8 @@ from atlink import AtChannel
 from support.fake_device import PtyDevice, Script
 from support.urlhandler import protocol_fake
 
+pytest_plugins = ["pytester"]
+
 serial.protocol_handler_packages.append("support.urlhandler")
 _names = itertools.count()
 
