@@ -14,6 +14,7 @@ from atlink import AtChannel, AtTimeout, Deadline, Transcript
 
 from .errors import ParseError
 from .info import InfoCommands
+from .network import NetworkCommands
 from .sim import SimCommands
 from .urcs import cassiopeia_timeouts, cassiopeia_urc_table
 
@@ -29,6 +30,7 @@ class Cassiopeia:
                             transcript=transcript, open_timeout=open_timeout)
         self.sim = SimCommands(self.at)
         self.info = InfoCommands(self.at)
+        self.network = NetworkCommands(self.at)
 
     @property
     def url(self) -> str:

@@ -11,7 +11,7 @@ import json
 import socket
 import socketserver
 import threading
-from typing import Any
+from typing import Any, Optional
 
 from .module import SimulatedModule
 from .sim_card import SimCard
@@ -19,7 +19,7 @@ from .sim_card import SimCard
 __all__ = ["SimControl", "ControlServer", "RemoteControl", "OPERATIONS"]
 
 OPERATIONS = ("remove_sim", "insert_sim", "replace_sim", "reboot", "set_identity", "state", "inject_urc",
-              "inject_bytes", "nv")
+              "inject_bytes", "nv", "set_coverage", "set_cells", "deny_registration")
 
 
 class SimControl:
@@ -58,6 +58,20 @@ class SimControl:
     def reboot(self) -> None:
         self.module.reset()
 
+    def set_coverage(self, present: bool) -> None:
+        """Take the radio coverage away (a shield box) or give it back."""
+        self._run(self.module.network.set_coverage, bool(present))
+
+    def set_cells(self, cells: list[dict[str, Any]]) -> None:
+        """The cells the module can hear, e.g. [{"plmn": "00101", "rsrp_dbm": -95}]."""
+        from .network import Cell
+
+        self._run(lambda: setattr(self.module.network, "cells", [Cell(**c) for c in cells]))
+
+    def deny_registration(self, cause: Optional[int]) -> None:
+        """Make the network reject attach with an EMM cause (None: accept again)."""
+        self._run(lambda: setattr(self.module.network, "deny_cause", cause))
+
     def set_identity(self, **values: str) -> None:
         self._run(lambda: self.module.identity.update(**values))
 
@@ -76,7 +90,8 @@ class SimControl:
             m = self.module
             return {"power": m.power, "cfun": m.cfun, "boots": m.boots, "port_present": m.port_present,
                     "sim": m.sim.state.value, "pin_left": m.sim.pin_left, "puk_left": m.sim.puk_left,
-                    "lock": m.sim.lock_enabled, "nv": m.nv.snapshot()}
+                    "lock": m.sim.lock_enabled, "nv": m.nv.snapshot(), "stat": m.network.stat,
+                    "coverage": m.network.coverage}
 
         return self._run(snapshot)
 
@@ -160,6 +175,15 @@ class RemoteControl:
 
     def nv(self) -> dict[str, Any]:
         return self._call("nv")
+
+    def set_coverage(self, present: bool) -> None:
+        self._call("set_coverage", present=present)
+
+    def set_cells(self, cells: list[dict[str, Any]]) -> None:
+        self._call("set_cells", cells=cells)
+
+    def deny_registration(self, cause: Optional[int]) -> None:
+        self._call("deny_registration", cause=cause)
 
     def state(self) -> dict[str, Any]:
         return self._call("state")

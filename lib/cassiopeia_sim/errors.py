@@ -23,6 +23,7 @@ CME_TEXT = {
     50: "Incorrect parameters",
     100: "unknown",
     148: "unspecified GPRS error",
+    151: "Last PDN disconnection not allowed",
     171: "Last PDN disconnection not allowed",
     528: "Upgrade failed: General error",
     529: "Upgrade failed: Corrupted image",

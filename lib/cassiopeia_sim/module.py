@@ -16,6 +16,7 @@ from .errors import SyntaxFail
 from .identity import Identity, IdentityService
 from .lexer import Args, Cmd
 from .loop import Loop
+from .network import Network
 from .nvstore import NvStore
 from .profiles import PROFILES, Profile
 from .sim_card import SimCard, SimState
@@ -62,6 +63,7 @@ class SimulatedModule:
         self.sim.on_ready = self._sim_unlocked
         self.identity_service = IdentityService(self, self.identity)
         self.rtc = RealTimeClock(self)
+        self.network = Network(self)
         self.cfun = 0
         self.power = "off"  # off -> booting -> on
         self.boots = 0
@@ -170,7 +172,6 @@ class SimulatedModule:
             self.urc("+IMSSTATE: SIMSTORE,WAIT_STORE" if self.sim.present else "+IMSSTATE: SIMSTORE,WAIT_SIM")
             if self.sim.state is SimState.READY:
                 self.urc("+IMSSTATE: SIMSTORE,READY")
-                self.on_sim_ready()
         self.urc("+SYSSTART")
         if self.cfun == 1:
             self.on_radio_on()
@@ -212,23 +213,23 @@ class SimulatedModule:
         elif fun == 4 and previous == 1:
             self.on_radio_off()
 
-    # hooks for the radio side (network services override or wrap these)
+    # what the radio side hears of power, functionality and the SIM
     def on_radio_on(self) -> None:
-        pass
+        self.network.radio_on()
 
     def on_radio_off(self) -> None:
-        pass
+        self.network.radio_off()
 
     def on_sim_ready(self) -> None:
-        pass
+        self.network.sim_ready()
 
     def on_power_down(self) -> None:
-        pass
+        self.network.power_down()
 
     # ------------------------------------------------------------ commands
     def _register(self) -> None:
         eng = self.engine
-        for service in (self.sim, self.identity_service, self.rtc):
+        for service in (self.sim, self.identity_service, self.rtc, self.network):
             for name, spec in service.specs().items():
                 eng.register(name, spec)
         eng.register("+CMEE", Spec(read=lambda: [f"+CMEE: {self.nv['cmee']}"], set=self._cmee,

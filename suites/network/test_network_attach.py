@@ -1,0 +1,166 @@
+"""Guide 1.2: Connect to the network and check attach is done (1.2.2 use cases, 1.2.4 error handling)."""
+
+import re
+
+import pytest
+
+from cassiopeia import PinState, parse_cereg
+
+usecase = pytest.mark.usecase
+REGISTERED = ("+CEREG: 1", "+CEREG: 5")
+
+
+def unlock(modem, pin):
+    if modem.sim.settled_state() is PinState.SIM_PIN:
+        modem.sim.enter_pin(pin)
+
+
+def reboot(modem):
+    """AT^RESET and follow the module through its reboot; returns the URC mark from before."""
+    mark = modem.at.urc_mark()
+    modem.reset()
+    modem.set_echo(False)
+    return mark
+
+
+def urcs_after(modem, mark):
+    return [u.line for u in modem.at.urcs.since(mark)]
+
+
+def wait_registered_urc(modem, after, timeout=180):
+    for prefix in REGISTERED:
+        urc = modem.at.urcs.wait(prefix, 0, after=after)
+        if urc:
+            return urc
+    return modem.at.wait_urc(re.compile(r"^\+CEREG: [15](,|$)"), timeout, after=after)
+
+
+@usecase("1.2.2", "Autoconnect and attach to the network")
+def test_autoconnect_and_attach(modem, network_settings, sim_guard):
+    net = network_settings
+    net.set_autoconnect(True)
+    net.set_auto_attach(True)
+    assert modem.at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 1"]
+    assert modem.at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]
+    mark = reboot(modem)
+    assert modem.functionality() == 1  # autoconnect: full functionality after the reboot, no host action
+    net.set_registration_reports(2)
+    unlock(modem, sim_guard.pin)
+    urc = wait_registered_urc(modem, mark)
+    reg = parse_cereg(urc.line, solicited=False)
+    assert reg.registered and reg.tac and reg.ci and reg.act in (7, 9)
+    seen = urcs_after(modem, mark)
+    assert "+IMSSTATE: SIMSTORE,READY" in seen
+    assert any(line.startswith("^MODE: ") for line in seen)
+
+
+@usecase("1.2.2", "Manual connect and automatic attach to the network")
+def test_manual_connect_automatic_attach(modem, network_settings, sim_guard):
+    net = network_settings
+    net.set_autoconnect(False)
+    reboot(modem)
+    assert modem.at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 0"]
+    assert modem.at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]  # enabled again after each reboot
+    assert modem.functionality() == 0  # nothing happens until the host asks
+    net.set_registration_reports(2)
+    mark = modem.at.urc_mark()
+    modem.at.command("AT+CFUN=1")
+    modem.at.wait_urc("+IMSSTATE: SIMSTORE,WAIT_STORE", 30, after=mark)
+    unlock(modem, sim_guard.pin)
+    ready = modem.at.wait_urc("+IMSSTATE: SIMSTORE,READY", 30, after=mark)
+    registered = wait_registered_urc(modem, ready.seq)
+    assert parse_cereg(registered.line, solicited=False).registered
+    mode = modem.at.urcs.since(ready.seq, "^MODE: ")
+    assert mode and mode[0].seq < registered.seq  # ^MODE before +CEREG, as in the guide
+
+
+@usecase("1.2.2", "Manual connect and manual attach to the network")
+def test_manual_connect_manual_attach_with_plmn_selection(modem, network_settings, sim_guard, bench):
+    net = network_settings
+    net.set_autoconnect(False)
+    reboot(modem)
+    net.set_auto_attach(False)
+    modem.at.command("AT+CFUN=1")
+    unlock(modem, sim_guard.pin)
+    net.set_registration_reports(2)
+    assert not net.registration().registered  # no attach on its own
+    scan = net.scan_plmns()  # AT+BGLTEPLMN=? takes time; nothing else is sent meanwhile
+    available = [op for op in scan.operators if op.stat == 1]
+    assert available, f"no PLMN found: {scan}"
+    plmn = bench.plmn if bench.plmn in [op.numeric for op in available] else available[0].numeric
+    assert all(op.rsrp_dbm is None or -140 <= op.rsrp_dbm <= -44 for op in available)
+    modem.at.command(f'AT+COPS=1,2,"{plmn}",7')
+    mark = modem.at.urc_mark()
+    modem.at.command("AT+CGATT=1")
+    searching = modem.at.wait_urc("+CEREG: 2", 30, after=mark)
+    registered = wait_registered_urc(modem, searching.seq)
+    assert parse_cereg(registered.line, solicited=False).registered
+    cops = net.operator()
+    assert (cops.mode, cops.format, cops.oper) == (1, 2, plmn)
+
+
+@usecase("1.2.2", "Detach from the network")
+def test_detach(modem, attached):
+    modem.at.command("AT+CGATT=0")
+    assert modem.at.command("AT+CGATT?").lines == ["+CGATT: 0"]
+    assert not modem.network.registration().registered
+    assert modem.functionality() == 1  # still camped: RF on
+
+
+@usecase("1.2.2", "Airplane mode")
+def test_airplane_mode(modem, attached):
+    modem.at.command("AT+CFUN=4")
+    assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 4"]
+    assert not modem.network.registration().registered  # detached first
+    assert modem.at.command("AT+CPIN?").lines == ["+CPIN: READY"]  # the USIM is still alive
+    assert not modem.network.signal().detected  # RF off
+
+
+@usecase("1.2.2", "Power off")
+def test_power_off(modem, attached):
+    modem.at.command("AT+CFUN=0")
+    assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 0"]
+    assert not modem.network.registration().registered
+    r = modem.at.command("AT+CPIN?", check=False)
+    assert not r.ok  # RF and SIM both shut down
+
+
+@usecase("1.2.2", "Check network registration status")
+def test_check_network_registration_status(modem, attached):
+    modem.at.command("AT+CEREG=0")
+    r = modem.at.command("AT+CEREG?")
+    assert len(r.lines) == 1
+    reg = parse_cereg(r.lines[0], solicited=True)
+    assert reg.n == 0 and reg.registered and r.lines[0] in ("+CEREG: 0,1", "+CEREG: 0,5")
+    modem.at.command("AT+CEREG=2")
+    located = modem.network.registration()
+    assert located.n == 2 and located.tac and located.ci and located.act is not None
+    modem.at.command("AT+CEREG=0")
+
+
+@usecase("1.2.4", "If CEREG? returns status 0")
+def test_status_0_recovered_by_forcing_attach(modem, attached):
+    modem.at.command("AT+COPS=2")  # registration not started: the case the guide describes
+    try:
+        assert modem.network.registration().stat == 0
+        assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 1"]
+        modem.at.command("AT+CGATT=1")  # force EPS attach
+        assert modem.network.wait_registration().registered
+    finally:
+        if modem.network.operator().mode != 0:
+            modem.at.command("AT+COPS=0")
+
+
+@usecase("1.2.4", "If CEREG? returns status 4")
+@pytest.mark.requires("rf-control")
+def test_status_4_out_of_coverage(modem, attached, rf_control):
+    modem.at.command("AT+CEREG=1")
+    mark = modem.at.urc_mark()
+    rf_control.set_coverage(False)
+    modem.at.wait_urc("^MODE: 0,0", 30, after=mark)
+    modem.at.wait_urc("+CEREG: 4", 30, after=mark)
+    assert modem.at.command("AT+CESQ").lines == ["+CESQ: 99,99,255,255,255,255"]
+    rf_control.set_coverage(True)
+    modem.network.wait_registration()
+    assert modem.network.signal().detected
+    modem.at.command("AT+CEREG=0")
