@@ -6,5 +6,7 @@ pytest_plugins = [
     "fixtures.capabilities",
     "fixtures.usecases",
     "fixtures.modem",
+    "fixtures.firmware",
+    "fixtures.servers",
     "fixtures.reports",
 ]

@@ -30,6 +30,8 @@ def params_from_query(query: str) -> dict[str, Any]:
             if value.lower() not in _BOOL:
                 raise ValueError(f"{key}={value!r}: expected 0 or 1")
             params[{"locked": "sim_locked", "sim": "sim_present", "usb": "usb"}[key]] = _BOOL[value.lower()]
+        elif key == "local":
+            params["local_hosts"] = [h for h in value.split(",") if h]
         elif key in ("imei", "imsi", "model", "revision", "msisdn", "manufacturer"):
             params.setdefault("identity", {})[key] = value
         else:

@@ -20,6 +20,7 @@ from .network import Network
 from .nvstore import NvStore
 from .profiles import PROFILES, Profile
 from .sim_card import SimCard, SimState
+from .upgrade import Upgrade
 
 __all__ = ["SimulatedModule", "PortAbsent", "PortBusy", "Connection"]
 
@@ -50,6 +51,7 @@ class SimulatedModule:
         usb: bool = True,
         nv: Optional[dict[str, Any]] = None,
         identity: Optional[dict[str, str]] = None,
+        local_hosts: Optional[list[str]] = None,
     ) -> None:
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
         self.usb = usb  # True: the port vanishes during a reset, like a USB ACM port
@@ -64,6 +66,9 @@ class SimulatedModule:
         self.identity_service = IdentityService(self, self.identity)
         self.rtc = RealTimeClock(self)
         self.network = Network(self)
+        self.upgrade = Upgrade(self)
+        if local_hosts:
+            self.upgrade.host_addresses = set(local_hosts)
         self.cfun = 0
         self.power = "off"  # off -> booting -> on
         self.boots = 0
@@ -141,6 +146,7 @@ class SimulatedModule:
         self.loop.run_sync(self._reset)
 
     def _reset(self) -> None:
+        self.upgrade.on_reset()
         self._generation += 1
         self.engine.abort()
         self._boot_input.clear()
@@ -229,7 +235,7 @@ class SimulatedModule:
     # ------------------------------------------------------------ commands
     def _register(self) -> None:
         eng = self.engine
-        for service in (self.sim, self.identity_service, self.rtc, self.network):
+        for service in (self.sim, self.identity_service, self.rtc, self.network, self.upgrade):
             for name, spec in service.specs().items():
                 eng.register(name, spec)
         eng.register("+CMEE", Spec(read=lambda: [f"+CMEE: {self.nv['cmee']}"], set=self._cmee,

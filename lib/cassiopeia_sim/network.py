@@ -84,7 +84,6 @@ class Network:
         self.stat = NOT_REGISTERED
         self.serving: Optional[Cell] = None
         self.attach_wanted = False
-        self.module.nv.setdefault("pdp", [Context(1, "IP", "test123").to_nv()])
         self.contexts: dict[int, Context] = {}
         self._load_contexts()
 

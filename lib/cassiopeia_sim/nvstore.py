@@ -16,6 +16,8 @@ FACTORY: dict[str, Any] = {
     "bypass": "enable",  # +SQNBYPASS, guide 3: bypass by default, effective after reboot
     "cmee": 0,  # +CMEE, persistent on Sequans (reference 2.6); default a guess
     "ctzu": 0,  # +CTZU
+    # +CGDCONT contexts (persistent, reference 3.9); the guide's test network APN at the factory
+    "pdp": [{"cid": 1, "type": "IP", "apn": "test123", "auth": [0, "", ""]}],
 }
 
 

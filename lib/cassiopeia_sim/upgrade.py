@@ -1,0 +1,262 @@
+"""Firmware upgrade (guide 2.3): AT+SQNSUPGRADE with real downloads over HTTP, HTTPS and FTP,
+and AT+SQNBYPASS, which decides whether the module routes IP itself (needed for OTA).
+
+The download runs on a worker thread; progress, results and every state change are
+posted back to the module's loop. A server "on the host's USB network" (by default
+127.0.0.1) is reachable without attach; any other only when attached with an active
+PDN and bypass disabled (guide 2.3.1).
+"""
+
+from __future__ import annotations
+
+import ftplib
+import socket
+import ssl
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import TYPE_CHECKING, Callable, Optional
+
+from .engine import Pending, Spec
+from .errors import CmeFail
+from .firmware import FirmwareImage, ImageError, parse_image
+from .lexer import Args
+
+if TYPE_CHECKING:
+    from .module import SimulatedModule
+
+__all__ = ["Upgrade", "Canceled"]
+
+GENERAL, NETWORK, IN_PROGRESS, NOTHING_TO_CANCEL = 528, 531, 532, 533
+SCHEMES = ("http", "https", "ftp")
+MAX_IMAGE = 64 * 1024 * 1024
+
+
+class Canceled(Exception):
+    pass
+
+
+class _Download(threading.Thread):
+    """Fetch a URL; report (received, total) as it goes; hand the bytes or an error back."""
+
+    def __init__(self, url: str, timeout: float, on_progress: Callable[[int, Optional[int]], None],
+                 on_done: Callable[[Optional[bytes], Optional[BaseException]], None],
+                 allowed: Callable[[str], bool], step_delay: float, resolve: Callable[[str], str]) -> None:
+        super().__init__(name="sim-download", daemon=True)
+        self.url, self.timeout = url, timeout
+        self.on_progress, self.on_done, self.allowed = on_progress, on_done, allowed
+        self.step_delay, self.resolve = step_delay, resolve
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        try:
+            parts = urllib.parse.urlsplit(self.url)
+            address = self.resolve(parts.hostname or "")
+            if not self.allowed(address):
+                raise OSError(f"{address} is not reachable: not on the USB network, and no PDN for OTA")
+            data = self._ftp(parts) if parts.scheme == "ftp" else self._http()
+        except BaseException as exc:  # every failure becomes the module's error code
+            self.on_done(None, exc)
+            return
+        self.on_done(data, None)
+
+    def _chunks(self, read: Callable[[int], bytes], total: Optional[int]) -> bytes:
+        data = bytearray()
+        while True:
+            if self.cancel.is_set():
+                raise Canceled()
+            chunk = read(16384)
+            if not chunk:
+                break
+            data += chunk
+            if len(data) > MAX_IMAGE:
+                raise ImageError(529, "image too large")
+            self.on_progress(len(data), total)
+            if self.step_delay:
+                self.cancel.wait(self.step_delay)
+        if total is not None and len(data) != total:
+            raise OSError(f"transfer ended after {len(data)} of {total} bytes")
+        return bytes(data)
+
+    def _http(self) -> bytes:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # no security profile: the certificate is not checked (GUESSES.md)
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
+                                             urllib.request.ProxyHandler({}))
+        with opener.open(self.url, timeout=self.timeout) as response:
+            length = response.headers.get("Content-Length")
+            return self._chunks(response.read, int(length) if length and length.isdigit() else None)
+
+    def _ftp(self, parts: urllib.parse.SplitResult) -> bytes:
+        ftp = ftplib.FTP(timeout=self.timeout)
+        try:
+            ftp.connect(parts.hostname, parts.port or 21)
+            ftp.login(urllib.parse.unquote(parts.username or "anonymous"), urllib.parse.unquote(parts.password or ""))
+            path = urllib.parse.unquote(parts.path)
+            ftp.voidcmd("TYPE I")
+            total = ftp.size(path)
+            conn = ftp.transfercmd(f"RETR {path}")
+            with conn:
+                data = self._chunks(conn.recv, total)
+            ftp.voidresp()
+            return data
+        finally:
+            ftp.close()
+
+
+class Upgrade:
+    def __init__(self, module: "SimulatedModule") -> None:
+        self.module = module
+        self.state, self.percent = "idle", None
+        self.host_addresses = {"127.0.0.1"}  # the host's side of the USB ECM link
+        self.hosts = {"localhost": "127.0.0.1"}  # the module's name service: never a real DNS query
+        self._job: Optional[_Download] = None
+        self.pending_firmware: Optional[FirmwareImage] = None
+        self.bypass_effective = module.nv["bypass"]
+
+    # ------------------------------------------------------------ module hooks
+    def on_reset(self) -> None:
+        """Before a reset: stop a download; install a validated image (new firmware boots)."""
+        if self._job is not None:
+            self._job.cancel.set()
+            self._job = None
+        if self.pending_firmware is not None:
+            self.module.identity.revision = self.pending_firmware.version
+            self.module.nv.factory_reset()  # guide 2.3.1: every setting is reset by an upgrade
+            self.pending_firmware = None
+        self.state, self.percent = "idle", None
+        self.bypass_effective = self.module.nv["bypass"]
+
+    # ------------------------------------------------------------ commands
+    def specs(self) -> dict[str, Spec]:
+        return {
+            "+SQNSUPGRADE": Spec(read=self._read, set=self._set, test=lambda: [
+                "+SQNSUPGRADE: (256),(0,1),(0-100),(0-2)"]),
+            "+SQNBYPASS": Spec(read=lambda: [f"+SQNBYPASS: {self._bypass_text()}"], set=self._bypass,
+                               test=lambda: ['+SQNBYPASS: ("enable","disable")']),
+        }
+
+    def _bypass_text(self) -> str:
+        return "enable" if self.module.nv["bypass"] == "enable" else "disabled"  # the guide's own words
+
+    def _bypass(self, args: Args) -> list[str]:
+        args.at_most(1)
+        value = args.str(0, quoted=True).lower()
+        if value not in ("enable", "disable"):
+            raise CmeFail(50)
+        self.module.nv["bypass"] = value  # effective after the next reboot
+        return []
+
+    def _read(self) -> list[str]:
+        if self.state == "downloading" and self.percent is not None:
+            return [f'+SQNSUPGRADE: "downloading",{self.percent}']
+        return [f'+SQNSUPGRADE: "{self.state}"']
+
+    def resolve(self, name: str) -> str:
+        """IP literals as they are, names from the module's own table; anything else is unknown."""
+        try:
+            socket.inet_aton(name)
+            if name.count(".") == 3:
+                return name
+        except OSError:
+            pass
+        if name.lower() not in self.hosts:
+            raise OSError(f"unknown host {name!r}")
+        return self.hosts[name.lower()]
+
+    def _reachable(self, address: str) -> bool:
+        if address in self.host_addresses:
+            return True
+        net = self.module.network
+        ctx = net.contexts.get(1)
+        return net.registered and ctx is not None and ctx.active and self.bypass_effective == "disable"
+
+    def _set(self, args: Args) -> list[str] | Pending:
+        args.at_most(5)
+        url = args.str(0, quoted=True, max_len=256)
+        reboot = args.int(1, default=1, choices=(0, 1))
+        step = args.int(2, default=0, lo=0, hi=100)
+        command = args.int(3, default=0, choices=(0, 1, 2))
+        if args.present(4):
+            args.int(4, lo=0, hi=6)
+        if command == 2:
+            if self._job is None:
+                raise CmeFail(NOTHING_TO_CANCEL)
+            self._job.cancel.set()
+            self._job = None
+            self._set_state("canceled")
+            return []
+        if self._job is not None:
+            raise CmeFail(IN_PROGRESS)
+        if urllib.parse.urlsplit(url).scheme.lower() not in SCHEMES or not urllib.parse.urlsplit(url).hostname:
+            raise CmeFail(GENERAL)
+        pending = Pending() if command == 0 else None
+        self._start(url, reboot, step, pending)
+        return pending if pending is not None else []
+
+    def _start(self, url: str, reboot: int, step: int, pending: Optional[Pending]) -> None:
+        # every <step> percent, 0 and 100 included (guide 2.3.2: 0, 11, ..., 99, 100)
+        marks = sorted(set(range(0, 101, step)) | {100}) if step else []
+
+        def progress(received: int, total: Optional[int]) -> None:
+            self.module.loop.call_soon(on_progress, 100 * received // total if total else None)
+
+        def on_progress(percent: Optional[int]) -> None:
+            if self._job is not job or percent is None:
+                return
+            self.percent = percent
+            while marks and marks[0] <= percent:
+                self.module.urc(f'+SQNSUPGRADE: "downloading",{marks.pop(0)}')
+
+        def done(data: Optional[bytes], error: Optional[BaseException]) -> None:
+            self.module.loop.call_soon(on_done, data, error)
+
+        def on_done(data: Optional[bytes], error: Optional[BaseException]) -> None:
+            if self._job is not job:
+                return  # canceled, or the module reset meanwhile
+            if error is None:
+                try:
+                    image = parse_image(data or b"", self.module.identity.model)
+                except ImageError as exc:
+                    error = exc
+            if error is not None:
+                self._fail(error, pending)
+                return
+            on_progress(100)
+            self.module.after(self.module.profile.install, installed, image)
+
+        def installed(image: FirmwareImage) -> None:
+            if self._job is not job:
+                return
+            self._job = None
+            self.pending_firmware = image
+            self._set_state("installed")
+            if reboot:
+                self._set_state("rebooting")
+            if pending is not None:
+                pending.resolve()
+            if reboot:
+                self.module.after(0.001, self.module._reset)
+
+        job = _Download(url, self.module.profile.download_timeout, progress, done, self._reachable,
+                        self.module.profile.download_step, self.resolve)
+        self._job = job
+        self.state, self.percent = "downloading", 0
+        if step:
+            on_progress(0)
+        job.start()
+
+    def _fail(self, error: BaseException, pending: Optional[Pending]) -> None:
+        self._job = None
+        code = error.code if isinstance(error, ImageError) else NETWORK
+        if pending is not None:
+            self.state, self.percent = "idle", None
+            pending.reject(CmeFail(code))
+        else:
+            self._set_state("canceled")  # an asynchronous failure has no error URC (GUESSES.md)
+
+    def _set_state(self, state: str) -> None:
+        self.state, self.percent = state, None
+        self.module.urc(f'+SQNSUPGRADE: "{state}"')

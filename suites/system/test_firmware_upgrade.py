@@ -1,0 +1,156 @@
+"""Guide 2.3: How to upgrade the firmware (2.3.2 use cases), plus HTTPS, cancel and failures.
+
+Upgrades are destructive on hardware: they need the `destructive` capability
+(--allow-destructive). Each asserts the URC sequence and the version that boots.
+"""
+
+import re
+
+import pytest
+
+from atlink import CmeError
+
+usecase = pytest.mark.usecase
+pytestmark = pytest.mark.requires("destructive")
+
+UPGRADE_URC = re.compile(r'^\+SQNSUPGRADE: ')
+NETWORK_ERROR, CORRUPTED, INVALID_SIGNATURE, GENERAL, NO_UPGRADE = 531, 529, 530, 528, 533
+
+
+def marks(step):
+    """The progress reports of <report_progress>=step: 0, step, 2*step... and 100 (guide 2.3.2)."""
+    return sorted(set(range(0, 101, step)) | {100})
+
+
+def upgrade_urcs(modem, after):
+    return [u.line for u in modem.at.urcs.since(after, UPGRADE_URC)]
+
+
+def expected_sequence(step, reboot):
+    lines = [f'+SQNSUPGRADE: "downloading",{p}' for p in marks(step)] + ['+SQNSUPGRADE: "installed"']
+    return lines + (['+SQNSUPGRADE: "rebooting"'] if reboot else [])
+
+
+@pytest.fixture
+def old_version(modem):
+    return modem.info.revision()
+
+
+@usecase("2.3.2", "Local Synchronous upgrade with FTP server")
+def test_local_synchronous_upgrade_over_ftp(modem, ftp_server, firmware, old_version):
+    mark = modem.at.urc_mark()
+    r = modem.at.command(f'AT+SQNSUPGRADE="{ftp_server.url(firmware.good)}",1,11')
+    assert r.ok  # synchronous: OK after the whole sequence
+    assert upgrade_urcs(modem, mark) == expected_sequence(11, reboot=True)
+    assert ftp_server.requests == ["/" + firmware.good]
+    modem.after_reboot(mark)
+    assert modem.info.revision() == firmware.version
+
+
+@usecase("2.3.2", "Local Asynchronous upgrade with HTTP server")
+def test_local_asynchronous_upgrade_over_http(modem, http_server, firmware, old_version):
+    mark = modem.at.urc_mark()
+    r = modem.at.command(f'AT+SQNSUPGRADE="{http_server.url(firmware.good)}",0,23,1')
+    assert r.ok  # at once: the download goes on
+    modem.at.wait_urc('+SQNSUPGRADE: "installed"', 300, after=mark)
+    assert upgrade_urcs(modem, mark) == expected_sequence(23, reboot=False)
+    assert modem.info.revision() == old_version  # the new firmware waits for a reset
+    assert modem.at.command("AT+SQNSUPGRADE?").lines == ['+SQNSUPGRADE: "installed"']
+    modem.reset()
+    assert modem.info.revision() == firmware.version
+
+
+@usecase("2.3.2", "OTA Synchronous upgrade with HTTP server")
+def test_ota_synchronous_upgrade_over_http(modem, ota_http_server, firmware, sim_guard, upgrade_hosts):
+    if not upgrade_hosts["ota"]:
+        pytest.skip("the bench names no upgrade.ota_host")
+    url = ota_http_server.url(firmware.good)
+    assert modem.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: enable"]  # the default
+    modem.at.command("AT+CMEE=1")
+    with pytest.raises(CmeError) as refused:  # bypass mode: the module has no route of its own
+        modem.at.command(f'AT+SQNSUPGRADE="{url}",1,23')
+    assert refused.value.code == NETWORK_ERROR
+    modem.at.command('AT+SQNBYPASS="disable"')
+    modem.reset()  # the bypass setting takes effect after a reboot
+    if modem.sim.settled_state().value == "SIM PIN":
+        modem.sim.enter_pin(sim_guard.pin)
+    modem.network.wait_registration()
+    modem.at.command("ATE1")
+    assert modem.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: disabled"]
+    mark = modem.at.urc_mark()
+    modem.at.command(f'AT+SQNSUPGRADE="{url}",1,23')
+    assert upgrade_urcs(modem, mark) == expected_sequence(23, reboot=True)
+    modem.after_reboot(mark)
+    modem.set_echo(False)
+    assert modem.info.revision() == firmware.version
+    assert modem.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: enable"]  # reset by the upgrade
+
+
+@usecase("2.3.2", "Local Synchronous upgrade with FTP server")
+def test_synchronous_upgrade_over_https(modem, https_server, firmware):
+    mark = modem.at.urc_mark()
+    modem.at.command(f'AT+SQNSUPGRADE="{https_server.url(firmware.good)}",1,50')
+    assert upgrade_urcs(modem, mark) == expected_sequence(50, reboot=True)
+    modem.after_reboot(mark)
+    assert modem.info.revision() == firmware.version
+
+
+@usecase("2.3.1", "Settings are reset by a firmware upgrade")
+def test_upgrade_resets_host_settings(modem, http_server, firmware):
+    modem.at.command("AT+SQNAUTOCONNECT=0")
+    modem.at.command('AT+SQNBYPASS="disable"')
+    mark = modem.at.urc_mark()
+    modem.at.command(f'AT+SQNSUPGRADE="{http_server.url(firmware.good)}",1,0')
+    assert upgrade_urcs(modem, mark) == ['+SQNSUPGRADE: "installed"', '+SQNSUPGRADE: "rebooting"']
+    modem.after_reboot(mark)
+    assert modem.at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 1"]
+    assert modem.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: enable"]
+
+
+@usecase("2.3.2", "Local Asynchronous upgrade with HTTP server")
+def test_cancel_a_running_upgrade(modem, http_server, firmware, old_version):
+    modem.at.command("AT+CMEE=1")
+    mark = modem.at.urc_mark()
+    modem.at.command(f'AT+SQNSUPGRADE="{http_server.url("stall/" + firmware.good)}",0,10,1')
+    modem.at.wait_urc('+SQNSUPGRADE: "downloading",', 30, after=mark)
+    modem.at.command('AT+SQNSUPGRADE="",0,0,2')
+    modem.at.wait_urc('+SQNSUPGRADE: "canceled"', 30, after=mark)
+    with pytest.raises(CmeError) as nothing:
+        modem.at.command('AT+SQNSUPGRADE="",0,0,2')
+    assert nothing.value.code == NO_UPGRADE
+    assert modem.info.revision() == old_version
+
+
+@pytest.mark.parametrize("case, code", [
+    ("unknown host", NETWORK_ERROR),
+    ("connection refused", NETWORK_ERROR),
+    ("HTTP 404", NETWORK_ERROR),
+    ("stalled download", NETWORK_ERROR),
+    ("server dies mid-transfer", NETWORK_ERROR),
+    ("truncated image", CORRUPTED),
+    ("corrupt image", CORRUPTED),
+    ("image for another model", INVALID_SIGNATURE),
+    ("unsupported scheme", GENERAL),
+])
+@usecase("2.3.2", "Upgrade failures leave the old firmware running")
+def test_failed_upgrade_keeps_the_old_firmware(modem, http_server, firmware, old_version, case, code):
+    urls = {
+        "unknown host": "http://no-such-server.invalid/firmware.sfp",
+        "connection refused": f"http://{http_server.host}:1/{firmware.good}",
+        "HTTP 404": http_server.url("missing.sfp"),
+        "stalled download": http_server.url("stall/" + firmware.good),
+        "server dies mid-transfer": http_server.url("truncate/" + firmware.good),
+        "truncated image": http_server.url(firmware.truncated),
+        "corrupt image": http_server.url(firmware.corrupt),
+        "image for another model": http_server.url(firmware.other_model or "none"),
+        "unsupported scheme": f"tftp://{http_server.host}/{firmware.good}",
+    }
+    if case == "image for another model" and firmware.other_model is None:
+        pytest.skip("the bench names no upgrade.other_model_image")
+    modem.at.command("AT+CMEE=1")
+    with pytest.raises(CmeError) as failed:
+        modem.at.command(f'AT+SQNSUPGRADE="{urls[case]}",1,10')
+    assert failed.value.code == code, failed.value.final.line
+    assert modem.at.command("AT+SQNSUPGRADE?").lines == ['+SQNSUPGRADE: "idle"']
+    assert modem.info.revision() == old_version  # still the old firmware, and usable
+    assert modem.sim.state().value == "READY"
