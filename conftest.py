@@ -8,5 +8,6 @@ pytest_plugins = [
     "fixtures.modem",
     "fixtures.firmware",
     "fixtures.servers",
+    "fixtures.peer",
     "fixtures.reports",
 ]

@@ -26,7 +26,6 @@ class OnlineSession:
         self._channel = channel
         self._buf = bytearray()
         self._cond = threading.Condition()
-        self._last_write = time.monotonic()
         self.active = True
         self.end_reason: Optional[str] = None
         self.received_total = 0
@@ -49,7 +48,6 @@ class OnlineSession:
         if not self.active:
             raise OnlineClosed(f"online session ended: {self.end_reason}")
         self._channel._session_write(data)
-        self._last_write = time.monotonic()
 
     def read(self, size: int = 65536, timeout: float = 1.0) -> bytes:
         """Up to `size` bytes; waits until at least one arrives, the session ends, or timeout."""
@@ -83,9 +81,9 @@ class OnlineSession:
         """Suspend with `+++`: silence for `guard` before, then wait for OK."""
         if not self.active:
             raise OnlineClosed(f"online session ended: {self.end_reason}")
-        quiet = guard - (time.monotonic() - self._last_write)
-        if quiet > 0:
-            time.sleep(quiet)  # the guard time is silence the protocol requires, not a wait
+        # The guard is silence as the module's UART sees it, and bytes written earlier may
+        # still be on their way: keep quiet for the whole guard (and a margin), not its rest.
+        time.sleep(guard * 1.1)
         self._channel._session_escape()
         self._channel._session_write(ESCAPE_SEQUENCE)
         self._channel._session_event(f"escape sent after {guard:.2f} s guard")

@@ -15,6 +15,7 @@ from atlink import AtChannel, AtTimeout, Deadline, Transcript
 from .errors import ParseError
 from .info import InfoCommands
 from .network import NetworkCommands
+from .sockets import SocketCommands
 from .sim import SimCommands
 from .urcs import cassiopeia_timeouts, cassiopeia_urc_table
 
@@ -31,6 +32,7 @@ class Cassiopeia:
         self.sim = SimCommands(self.at)
         self.info = InfoCommands(self.at)
         self.network = NetworkCommands(self.at)
+        self.sockets = SocketCommands(self.at)
 
     @property
     def url(self) -> str:

@@ -209,13 +209,24 @@ class Engine:
                     self._finish([], result.error, result.final)
                     return
                 continue
-            for line in result or []:
-                self.info(line)
+            self._emit(result or [])
         self._finish([])
 
+    def _emit(self, items: list) -> None:
+        """Information lines, and raw bytes (a counted payload) where a handler gives bytes."""
+        for item in items:
+            if isinstance(item, bytes):
+                self._write(item)
+            else:
+                self.info(item)
+
+    def resume(self) -> None:
+        """Back in command mode after online data: run what was queued meanwhile."""
+        if self._queue and not self._busy and self._prompt is None and self.online_sink is None:
+            self._line_done(self._queue.pop(0))
+
     def _settled(self, lines: list[str], error: Optional[BaseException], final: str) -> None:
-        for line in lines:
-            self.info(line)
+        self._emit(lines)
         if error is None and final == "OK":
             self._next()
         else:

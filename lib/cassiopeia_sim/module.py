@@ -20,6 +20,7 @@ from .network import Network
 from .nvstore import NvStore
 from .profiles import PROFILES, Profile
 from .sim_card import SimCard, SimState
+from .sockets import Sockets
 from .upgrade import Upgrade
 
 __all__ = ["SimulatedModule", "PortAbsent", "PortBusy", "Connection"]
@@ -67,6 +68,7 @@ class SimulatedModule:
         self.rtc = RealTimeClock(self)
         self.network = Network(self)
         self.upgrade = Upgrade(self)
+        self.sockets = Sockets(self)
         if local_hosts:
             self.upgrade.host_addresses = set(local_hosts)
         self.cfun = 0
@@ -230,12 +232,13 @@ class SimulatedModule:
         self.network.sim_ready()
 
     def on_power_down(self) -> None:
+        self.sockets.power_down()
         self.network.power_down()
 
     # ------------------------------------------------------------ commands
     def _register(self) -> None:
         eng = self.engine
-        for service in (self.sim, self.identity_service, self.rtc, self.network, self.upgrade):
+        for service in (self.sim, self.identity_service, self.rtc, self.network, self.upgrade, self.sockets):
             for name, spec in service.specs().items():
                 eng.register(name, spec)
         eng.register("+CMEE", Spec(read=lambda: [f"+CMEE: {self.nv['cmee']}"], set=self._cmee,

@@ -172,6 +172,7 @@ class Network:
     def _deactivate_all(self) -> None:
         for ctx in self.contexts.values():
             ctx.active = False
+        self.module.sockets.network_lost()
 
     @property
     def registered(self) -> bool:

@@ -18,6 +18,9 @@ FACTORY: dict[str, Any] = {
     "ctzu": 0,  # +CTZU
     # +CGDCONT contexts (persistent, reference 3.9); the guide's test network APN at the factory
     "pdp": [{"cid": 1, "type": "IP", "apn": "test123", "auth": [0, "", ""]}],
+    # +SQNSCFG (cid, pktSz, maxTo, connTo, txTo) and +SQNSCFGEXT (srMode, recvDataMode, keepalive,
+    # listenAutoRsp, sendDataMode, 2 unused) per socket: NV on Sequans (reference 6)
+    "sockets": {str(i): {"cfg": [1, 300, 90, 600, 50], "ext": [0, 0, 0, 0, 0, 0, 0]} for i in range(1, 7)},
 }
 
 

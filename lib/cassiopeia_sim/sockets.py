@@ -1,0 +1,399 @@
+"""Data over UART (guide 3): six sockets over real TCP (or UDP) connections.
+
+Commands: +SQNSCFG, +SQNSCFGEXT, +SQNSD, +SQNSS, +SQNSO, +SQNSSEND, +SQNSSENDEXT,
++SQNSRECV, +SQNSH. URCs: +SQNSRING, +SQNSH. Online mode hands the UART to the
+socket until `+++` framed by guard silence (S12) suspends it.
+"""
+
+from __future__ import annotations
+
+import binascii
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+from .engine import Pending, Prompt, Reply, Spec
+from .errors import CmeFail, SyntaxFail
+from .lexer import Args
+
+if TYPE_CHECKING:
+    from .module import SimulatedModule
+
+__all__ = ["Sockets"]
+
+CLOSED, ONLINE, SUSPENDED, SUSPENDED_DATA, LISTENING, INCOMING, OPENING = range(7)
+MAX_DATA = 1500
+NOT_ALLOWED, NO_SERVICE = 3, 30
+CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
+
+
+@dataclass
+class Sock:
+    conn_id: int
+    state: int = CLOSED
+    sock: Optional[socket.socket] = None
+    udp: bool = False
+    local: tuple[str, int] = ("", 0)
+    remote: tuple[str, int] = ("", 0)
+    buffer: bytearray = field(default_factory=bytearray)
+    generation: int = 0  # bumps at every open, so a stale reader thread is ignored
+
+
+class Sockets:
+    def __init__(self, module: "SimulatedModule") -> None:
+        self.module = module
+        self.socks = {i: Sock(i) for i in range(1, 7)}
+        self.online: Optional[Sock] = None
+        self._escape = _EscapeDetector(self)
+
+    # ------------------------------------------------------------ settings
+    def cfg(self, conn_id: int) -> list[int]:
+        return self.module.nv["sockets"][str(conn_id)]["cfg"]
+
+    def ext(self, conn_id: int) -> list[int]:
+        return self.module.nv["sockets"][str(conn_id)]["ext"]
+
+    def specs(self) -> dict[str, Spec]:
+        return {
+            "+SQNSCFG": Spec(read=lambda: [f"+SQNSCFG: {i}," + ",".join(map(str, self.cfg(i))) for i in self.socks],
+                             set=self._scfg, test=lambda: ["+SQNSCFG: (1-6),(0-6),(0-1500),(0-65535),(0,10-1200),(0-255)"]),
+            "+SQNSCFGEXT": Spec(read=lambda: [f"+SQNSCFGEXT: {i}," + ",".join(map(str, self.ext(i))) for i in self.socks],
+                                set=self._scfgext, test=lambda: ["+SQNSCFGEXT: (1-6),(0-2),(0-1),(0-240),(0-1),(0-1),(0),(0)"]),
+            "+SQNSD": Spec(set=self._dial, test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"]),
+            "+SQNSS": Spec(exec=self._status, read=self._status, test=lambda: []),
+            "+SQNSO": Spec(set=self._resume, test=lambda: ["+SQNSO: (1-6)"]),
+            "+SQNSSEND": Spec(set=self._send, test=lambda: ["+SQNSSEND: (1-6)"]),
+            "+SQNSSENDEXT": Spec(set=self._send_ext, test=lambda: ["+SQNSSENDEXT: (1-6),(1-1500)"]),
+            "+SQNSRECV": Spec(set=self._recv, test=lambda: ["+SQNSRECV: (1-6),(1-1500)"]),
+            "+SQNSH": Spec(set=self._shutdown, test=lambda: ["+SQNSH: (1-6)"]),
+        }
+
+    def _scfg(self, args: Args) -> list[str]:
+        args.at_most(6)
+        conn_id = args.int(0, lo=1, hi=6)
+        values = [args.int(1, lo=0, hi=6), args.int(2, lo=0, hi=1500), args.int(3, lo=0, hi=65535),
+                  args.int(4, lo=0, hi=1200), args.int(5, lo=0, hi=255)]
+        if 0 < values[3] < 10:
+            raise SyntaxFail("connTo is 0 or 10 to 1200")
+        self.cfg(conn_id)[:] = values  # in NV: kept across reboots (reference 6)
+        return []
+
+    def _scfgext(self, args: Args) -> list[str]:
+        args.at_most(8)
+        conn_id = args.int(0, lo=1, hi=6)
+        values = [args.int(1, lo=0, hi=2), args.int(2, lo=0, hi=1), args.int(3, lo=0, hi=240),
+                  args.int(4, default=0, lo=0, hi=1), args.int(5, default=0, lo=0, hi=1),
+                  args.int(6, default=0, lo=0, hi=0), args.int(7, default=0, lo=0, hi=0)]
+        self.ext(conn_id)[:] = values
+        return []
+
+    # ------------------------------------------------------------ dialling
+    def _dial(self, args: Args) -> Pending:
+        args.at_most(8)
+        conn_id = args.int(0, lo=1, hi=6)
+        udp = args.int(1, choices=(0, 1)) == 1
+        port = args.int(2, lo=0, hi=65535)
+        host = args.str(3, quoted=True, max_len=253)
+        args.int(4, default=0, choices=(0, 255))
+        local_port = args.int(5, default=0, lo=0, hi=65535)
+        online = args.int(6, default=0, choices=(0, 1)) == 0
+        if args.present(7):
+            args.int(7, choices=(0, 1))
+        s = self.socks[conn_id]
+        if s.state != CLOSED:
+            raise CmeFail(NOT_ALLOWED)
+        if self.module.upgrade.bypass_effective != "disable":
+            raise CmeFail(NOT_ALLOWED)  # bypass: IP belongs to the USB/ECM host, not to the UART
+        net = self.module.network
+        ctx = net.contexts.get(self.cfg(conn_id)[0])
+        if not net.registered or ctx is None or not ctx.active:
+            raise CmeFail(NO_SERVICE)
+        try:
+            address = self.module.upgrade.resolve(host)
+        except OSError:
+            raise CmeFail(NO_SERVICE) from None
+        s.state, s.udp, s.generation = OPENING, udp, s.generation + 1
+        s.buffer.clear()
+        pending = Pending()
+        timeout = self.cfg(conn_id)[3] / 10 or 60.0
+        threading.Thread(target=self._connect, args=(s, s.generation, address, port, local_port, timeout, online, pending),
+                         daemon=True).start()
+        return pending
+
+    def _connect(self, s: Sock, gen: int, address: str, port: int, local_port: int, timeout: float,
+                 online: bool, pending: Pending) -> None:
+        try:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if s.udp else socket.SOCK_STREAM)
+            if s.udp and local_port:
+                sock.bind(("127.0.0.1", local_port))
+            sock.settimeout(timeout)
+            sock.connect((address, port))
+            sock.settimeout(None)
+        except OSError:
+            self.module.loop.call_soon(self._dial_failed, s, gen, pending)
+            return
+        self.module.loop.call_soon(self._connected, s, gen, sock, online, pending)
+
+    def _dial_failed(self, s: Sock, gen: int, pending: Pending) -> None:
+        if s.generation == gen:
+            s.state = CLOSED
+            pending.resolve(final="NO CARRIER")  # as TinyGSM and the reference's tables expect
+
+    def _connected(self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending) -> None:
+        if s.generation != gen:
+            sock.close()
+            return
+        s.sock = sock
+        s.local = (self._pdn_address(), sock.getsockname()[1])
+        s.remote = sock.getpeername()[:2]
+        threading.Thread(target=self._reader, args=(s, gen, sock), daemon=True).start()
+        if online:
+            self._go_online(s, pending.resolve)
+        else:
+            s.state = SUSPENDED  # a command-mode socket shows 2 (reference 6.4)
+            pending.resolve()
+
+    def _pdn_address(self) -> str:
+        return "192.168.3.2"  # the module's address on its PDN (see network._address)
+
+    def _go_online(self, s: Sock, resolve) -> None:
+        s.state = ONLINE
+        self.online = s
+        self._escape.reset()
+        self.module.engine.online_sink = self._escape.feed  # before CONNECT: nothing queued runs as AT
+        resolve(final="CONNECT")
+        if s.buffer:
+            data, s.buffer[:] = bytes(s.buffer), b""
+            self.module.engine.raw(data)
+
+    # ------------------------------------------------------------ traffic
+    def _reader(self, s: Sock, gen: int, sock: socket.socket) -> None:
+        while True:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                data = b""
+            self.module.loop.call_soon(self._received, s, gen, data)
+            if not data:
+                return
+
+    def _received(self, s: Sock, gen: int, data: bytes) -> None:
+        if s.generation != gen or s.state == CLOSED:
+            return
+        if not data:
+            self._peer_closed(s)
+            return
+        if s.state == ONLINE:
+            self.module.engine.raw(data)
+            return
+        s.buffer += data
+        s.state = SUSPENDED_DATA
+        self._ring(s, len(data))
+
+    def _ring(self, s: Sock, count: int) -> None:
+        sr_mode, hex_mode = self.ext(s.conn_id)[0], self.ext(s.conn_id)[1]
+        if sr_mode == 0:
+            self.module.urc(f"+SQNSRING: {s.conn_id}")
+        elif sr_mode == 1:
+            self.module.urc(f"+SQNSRING: {s.conn_id},{len(s.buffer)}")
+        else:
+            data, s.buffer[:] = bytes(s.buffer[:MAX_DATA]), s.buffer[MAX_DATA:]
+            view = binascii.hexlify(data).decode().upper() if hex_mode else data.decode("latin-1")
+            self.module.urc(f"+SQNSRING: {s.conn_id},{len(data)},{view}")
+            s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
+
+    def _peer_closed(self, s: Sock) -> None:
+        was_online = s.state == ONLINE
+        self._close(s)
+        if was_online:
+            self.leave_online()
+            self.module.engine.final("NO CARRIER")
+        else:
+            self.module.urc(f"+SQNSH: {s.conn_id}")
+
+    def to_peer(self, data: bytes) -> None:
+        s = self.online
+        if s is None or s.sock is None:
+            return
+        try:
+            s.sock.sendall(data)
+        except OSError:
+            self._peer_closed(s)
+
+    def escaped(self) -> None:
+        s = self.online
+        if s is not None:
+            s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
+        self.leave_online()
+        self.module.engine.final("OK")
+
+    def leave_online(self) -> None:
+        self.online = None
+        self.module.engine.online_sink = None
+        self.module.engine.resume()
+
+    def _close(self, s: Sock) -> None:
+        if s.sock is not None:
+            try:
+                s.sock.shutdown(socket.SHUT_RDWR)  # sends FIN and wakes the reader blocked in recv
+            except OSError:
+                pass
+            s.sock.close()
+        s.sock, s.state = None, CLOSED
+        s.generation += 1
+
+    def network_lost(self) -> None:
+        """The PDN or the radio went away: every socket is closed by the network."""
+        for s in self.socks.values():
+            if s.state != CLOSED:
+                self._peer_closed(s)
+
+    def power_down(self) -> None:
+        for s in self.socks.values():
+            self._close(s)
+            s.buffer.clear()
+        self.online = None
+
+    # ------------------------------------------------------------ command-mode data
+    def _connected_sock(self, conn_id: int) -> Sock:
+        s = self.socks[conn_id]
+        if s.state not in (SUSPENDED, SUSPENDED_DATA):
+            raise CmeFail(NOT_ALLOWED)
+        return s
+
+    def _status(self) -> list[str]:
+        lines = []
+        for s in self.socks.values():
+            if s.state == CLOSED:
+                lines.append(f"+SQNSS: {s.conn_id},0")
+            else:
+                lines.append(f'+SQNSS: {s.conn_id},{s.state},"{s.local[0]}",{s.local[1]},"{s.remote[0]}",{s.remote[1]}')
+        return lines
+
+    def _resume(self, args: Args) -> Pending:
+        args.at_most(1)
+        s = self._connected_sock(args.int(0, lo=1, hi=6))
+        pending = Pending()
+        self.module.after(self.module.profile.command, self._go_online, s, pending.resolve)
+        return pending
+
+    def _send(self, args: Args) -> Prompt:
+        args.at_most(1)
+        s = self._connected_sock(args.int(0, lo=1, hi=6))
+        hex_mode = self.ext(s.conn_id)[4] == 1
+        typed = bytearray()
+
+        def consume(data: bytes) -> Optional[Reply]:
+            for i, b in enumerate(data):
+                if b == ESC:
+                    return Reply()
+                if b == CTRL_Z:
+                    return self._transmit(s, bytes(typed), hex_mode)
+                if b == BACKSPACE:
+                    if typed:
+                        typed.pop()
+                elif len(typed) < MAX_DATA * (2 if hex_mode else 1):
+                    typed.append(b)
+            return None
+
+        return Prompt(consume)
+
+    def _send_ext(self, args: Args) -> Prompt:
+        args.at_most(3)
+        s = self._connected_sock(args.int(0, lo=1, hi=6))
+        count = args.int(1, lo=1, hi=MAX_DATA)
+        hex_mode = self.ext(s.conn_id)[4] == 1
+        want = count * 2 if hex_mode else count
+        typed = bytearray()
+
+        def consume(data: bytes) -> Optional[Reply]:
+            typed.extend(data[: want - len(typed)])
+            return self._transmit(s, bytes(typed), hex_mode) if len(typed) >= want else None
+
+        return Prompt(consume)
+
+    def _transmit(self, s: Sock, data: bytes, hex_mode: bool) -> Reply:
+        if hex_mode:
+            try:
+                data = binascii.unhexlify(data)
+            except (binascii.Error, ValueError):
+                return Reply(error=CmeFail(NOT_ALLOWED))
+        if s.sock is None:
+            return Reply(final="NO CARRIER")
+        try:
+            s.sock.sendall(data)
+        except OSError:
+            return Reply(final="NO CARRIER")
+        return Reply()
+
+    def _recv(self, args: Args) -> list:
+        args.at_most(2)
+        conn_id = args.int(0, lo=1, hi=6)
+        limit = args.int(1, lo=1, hi=MAX_DATA)
+        s = self.socks[conn_id]
+        if not s.buffer:
+            raise CmeFail(NOT_ALLOWED)  # nothing buffered is an error (reference 6.8)
+        data, s.buffer[:] = bytes(s.buffer[:limit]), s.buffer[limit:]
+        if s.state == SUSPENDED_DATA and not s.buffer:
+            s.state = SUSPENDED
+        payload = binascii.hexlify(data).upper() if self.ext(conn_id)[1] else data
+        return [f"+SQNSRECV: {conn_id},{len(data)}", payload]  # the header line, then exactly the bytes
+
+    def _shutdown(self, args: Args) -> list[str]:
+        args.at_most(1)
+        s = self.socks[args.int(0, lo=1, hi=6)]
+        self._close(s)
+        s.buffer.clear()
+        return []
+
+
+class _EscapeDetector:
+    """`+++` is an escape only with S12 guard silence before and after (V.250 / guide figure 3-1).
+
+    Bytes are forwarded to the peer at once, except up to three `+` that follow a
+    silence: those wait until the silence after them decides what they were.
+    """
+
+    def __init__(self, sockets: Sockets) -> None:
+        self.sockets = sockets
+        self.reset()
+
+    def reset(self) -> None:
+        self.last = time.monotonic()
+        self.held = 0
+        self.generation = 0
+
+    @property
+    def guard(self) -> float:
+        return self.sockets.module.engine.s12 * 0.02
+
+    def feed(self, data: bytes) -> None:
+        now = time.monotonic()
+        out = bytearray()
+        for b in data:
+            if b == 0x2B and self.held < 3 and (self.held or now - self.last >= self.guard):
+                self.held += 1
+                continue
+            if self.held:
+                out += b"+" * self.held
+                self.held = 0
+            out.append(b)
+            self.last = now
+        self.generation += 1
+        if out:
+            self.sockets.to_peer(bytes(out))
+        if self.held:
+            self.sockets.module.after(self.guard, self._check, self.generation)
+
+    def _check(self, generation: int) -> None:
+        """Guard time passed with nothing after the pluses: three are the escape, fewer are data."""
+        if generation != self.generation or not self.held:
+            return
+        held, self.held = self.held, 0
+        self.last = time.monotonic()
+        if held == 3:
+            self.sockets.escaped()
+        else:
+            self.sockets.to_peer(b"+" * held)

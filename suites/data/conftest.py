@@ -1,0 +1,41 @@
+"""Fixtures of guide 3: the module in router mode (bypass disabled), attached, sockets closed."""
+
+import pytest
+
+from fixtures.baseline import restore_baseline
+
+GUARD = 0.2  # escape guard time the suites ask for with ATS12 (V.250 default: 1 s)
+
+
+def _reboot(module, codes, bench, control):
+    module.reset()
+    restore_baseline(module, codes, bench.lock, control)
+    module.network.wait_registration()
+
+
+@pytest.fixture(scope="module")
+def router_mode(module_session, sim_codes, bench, bench_control):
+    """Data over UART needs AT+SQNBYPASS="disable" and a reboot (guide 3); the bench gets its mode back."""
+    module = module_session
+    restore_baseline(module, sim_codes, bench.lock, bench_control)
+    before = module.at.command("AT+SQNBYPASS?").one("+SQNBYPASS:")
+    if before != "disabled":
+        module.at.command('AT+SQNBYPASS="disable"')
+        _reboot(module, sim_codes, bench, bench_control)
+    yield module
+    if before != "disabled":
+        restore_baseline(module, sim_codes, bench.lock, bench_control)
+        module.at.command('AT+SQNBYPASS="enable"')
+        _reboot(module, sim_codes, bench, bench_control)
+
+
+@pytest.fixture
+def data_modem(router_mode, modem):
+    """At baseline, registered, every socket closed, the escape guard time set."""
+    modem.network.wait_registration()
+    for conn_id, state in modem.sockets.status().items():
+        if state.state != 0:
+            modem.sockets.close(conn_id)
+    guard = GUARD if modem.at.command(f"ATS12={round(GUARD / 0.02)}", check=False).ok else 1.0
+    modem.escape_guard = guard
+    return modem

@@ -1,0 +1,115 @@
+"""Guide 3.1.3 (command mode, text data) and 3.1.4 (command mode, hex data)."""
+
+import os
+
+import pytest
+
+from atlink import CmeError
+from cassiopeia.sockets import parse_sqnsring, recv_header_rule
+
+usecase = pytest.mark.usecase
+
+
+def dial_command_mode(m, peer, conn_id=1):
+    m.at.command(f"AT+SQNSCFG={conn_id},1,0,0,600,50")
+    m.at.command(f'AT+SQNSD={conn_id},0,{peer.port},"{peer.host}",0,8000,1')  # OK, not CONNECT
+    return peer.connection(conn_id - 1 if conn_id > 1 else -1)
+
+
+@usecase("3.1.3", "Use cases in command mode with text data")
+def test_command_mode_text(data_modem, tcp_peer):
+    m = data_modem
+    m.at.command("AT+SQNSCFGEXT=1,0,0,0")
+    peer = dial_command_mode(m, tcp_peer)
+    m.at.command("AT+SQNSSEND=1", payload=b"Hello extend from client")  # > then Ctrl-Z
+    assert peer.wait_received(24) == b"Hello extend from client"
+    m.at.command("AT+SQNSSENDEXT=1,24", payload=b"Hello extend from client", payload_end=None)
+    assert peer.wait_received(48)[24:] == b"Hello extend from client"
+    m.at.command("AT+SQNSSEND=1", payload=b"never sent", payload_end=b"\x1b")  # ESC cancels
+    mark = m.at.urc_mark()
+    peer.send(b"Hello extend from client")
+    m.at.wait_urc("+SQNSRING: 1", 10, after=mark)
+    r = m.at.command("AT+SQNSRECV=1,100", counted=recv_header_rule(False))
+    assert r.lines[0] == "+SQNSRECV: 1,24" and r.payload == b"Hello extend from client"
+    m.at.command("AT+SQNSH=1")
+    peer.wait_closed()
+    assert peer.received == b"Hello extend from client" * 2
+
+
+@usecase("3.1.4", "Use cases in command mode with hex data")
+def test_command_mode_hex(data_modem, tcp_peer):
+    m = data_modem
+    m.at.command("AT+SQNSCFGEXT=1,0,0,0,0,1")  # sendDataMode: hex
+    peer = dial_command_mode(m, tcp_peer)
+    m.at.command("AT+SQNSSENDEXT=1,10", payload=b"7D000015116000050010", payload_end=None)
+    assert peer.wait_received(10) == bytes.fromhex("7D000015116000050010")
+    m.at.command("AT+SQNSH=1")
+    m.at.command("AT+SQNSCFGEXT=1,0,0,0,0,0")
+
+
+@usecase("3.1.4", "Use cases in command mode with hex data")
+@pytest.mark.parametrize("ring_mode", [0, 1, 2])
+def test_binary_integrity_in_command_modes(data_modem, echo_peer, ring_mode):
+    m = data_modem
+    payload = os.urandom(700) + b"\x00\x1a\x1b+++\r\nOK\r\n+CME ERROR: 3\r\n"
+    m.at.command(f"AT+SQNSCFGEXT=1,{ring_mode},1,0,0,1")  # hex both ways
+    dial_command_mode(m, echo_peer)
+    mark = m.at.urc_mark()
+    m.sockets.send_ext(1, payload, hex_mode=True)
+    echoed = bytearray()
+    while len(echoed) < len(payload):
+        ring = parse_sqnsring(m.at.wait_urc("+SQNSRING: 1", 10, after=mark).line)
+        mark = m.at.urc_mark()
+        if ring_mode == 2:
+            echoed += bytes.fromhex(ring.data)  # the data travels in the URC
+        else:
+            echoed += m.sockets.receive(1, 1500, hex_mode=True)
+    assert bytes(echoed) == payload
+    m.at.command("AT+SQNSH=1")
+    m.at.command("AT+SQNSCFGEXT=1,0,0,0,0,0")
+
+
+@usecase("3.1.3", "Use cases in command mode with text data")
+def test_peer_close_in_command_mode_gives_sqnsh_urc(data_modem, tcp_peer):
+    m = data_modem
+    peer = dial_command_mode(m, tcp_peer)
+    mark = m.at.urc_mark()
+    peer.close()
+    assert m.at.wait_urc("+SQNSH: ", 10, after=mark).line == "+SQNSH: 1"
+    assert m.sockets.status()[1].state == 0
+
+
+@usecase("3.1.3", "Use cases in command mode with text data")
+def test_six_sockets_at_once(data_modem, tcp_peer):
+    m = data_modem
+    for conn_id in range(1, 7):
+        m.at.command(f"AT+SQNSCFGEXT={conn_id},1,0,0")
+        m.at.command(f'AT+SQNSD={conn_id},0,{tcp_peer.port},"{tcp_peer.host}",0,0,1')
+    peers = {c.sock.getpeername()[1]: c for c in (tcp_peer.connection(i) for i in range(6))}
+    status = m.sockets.status()
+    assert sorted(status) == [1, 2, 3, 4, 5, 6] and all(s.state == 2 for s in status.values())
+    for conn_id in range(1, 7):
+        m.sockets.send_ext(conn_id, f"socket {conn_id}".encode())
+    for conn_id, state in status.items():
+        assert peers[state.local_port].wait_received(8) == f"socket {conn_id}".encode()
+    for conn_id in range(1, 7):
+        m.sockets.close(conn_id)
+
+
+@usecase("3.1.1", "Data over UART needs bypass mode disabled")
+def test_bypass_enabled_refuses_sockets(data_modem, tcp_peer, sim_guard):
+    m = data_modem
+    m.at.command('AT+SQNBYPASS="enable"')
+    m.reset()  # effective after the reboot
+    m.set_echo(False)
+    m.set_error_format(1)
+    if m.sim.settled_state().value == "SIM PIN":
+        m.sim.enter_pin(sim_guard.pin)
+    m.network.wait_registration()
+    try:
+        with pytest.raises(CmeError):
+            m.at.command(f'AT+SQNSD=1,0,{tcp_peer.port},"{tcp_peer.host}",0,0,1')
+        assert not tcp_peer.connections
+    finally:
+        m.at.command('AT+SQNBYPASS="disable"')
+        m.reset()
