@@ -65,7 +65,8 @@ class PortBridge:
 class PtyServer:
     """A pseudo-terminal whose slave end is the module's AT port (`path`)."""
 
-    MAX_PENDING = 64 * 1024  # output kept while nobody reads the pty; beyond it, dropped like a UART FIFO
+    MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module waits (flow control)
+    STALL = 5.0  # ... for this long; then nobody is reading, and the rest is dropped like a UART FIFO's
 
     def __init__(self, module: SimulatedModule) -> None:
         self.master, self._slave = os.openpty()
@@ -74,13 +75,18 @@ class PtyServer:
         self.path = os.ttyname(self._slave)  # we keep the slave open: clients may close and reopen it
         self._pending = bytearray()
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)
         self._stop = threading.Event()
         self.bridge = PortBridge(module, self._to_host)
         self._thread = threading.Thread(target=self._loop, name="pty-server", daemon=True)
         self._thread.start()
 
     def _to_host(self, data: bytes) -> None:
-        with self._lock:
+        with self._room:
+            self._flush()
+            if len(self._pending) + len(data) > self.MAX_PENDING:
+                # RTS/CTS: hold the module until the client has read, rather than lose bytes
+                self._room.wait_for(lambda: len(self._pending) + len(data) <= self.MAX_PENDING, self.STALL)
             if len(self._pending) + len(data) <= self.MAX_PENDING:
                 self._pending += data
             self._flush()
@@ -102,11 +108,12 @@ class PtyServer:
                 want_write = [self.master] if self._pending else []
             readable, writable, _ = select.select([self.master], want_write, [], 0.1)
             if writable:
-                with self._lock:
+                with self._room:
                     self._flush()
+                    self._room.notify_all()
             if readable:
                 try:
-                    data = os.read(self.master, 4096)
+                    data = os.read(self.master, 65536)
                 except OSError as exc:
                     if exc.errno in (errno.EAGAIN, errno.EIO):
                         continue

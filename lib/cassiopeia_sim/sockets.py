@@ -371,6 +371,12 @@ class _EscapeDetector:
 
     def feed(self, data: bytes) -> None:
         now = time.monotonic()
+        if not self.held and (data[:1] != b"+" or now - self.last < self.guard):
+            # Only a chunk that opens with "+" after silence can hold an escape: the rest is data.
+            self.last = now
+            self.generation += 1
+            self.sockets.to_peer(data)
+            return
         out = bytearray()
         for b in data:
             if b == 0x2B and self.held < 3 and (self.held or now - self.last >= self.guard):
