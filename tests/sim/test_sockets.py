@@ -1,0 +1,92 @@
+"""The simulated sockets: configuration forms, UDP, escape timing, bypass."""
+
+import socket
+import time
+
+import pytest
+
+from atlink import CommandError
+from cassiopeia.sockets import recv_header_rule
+
+
+@pytest.fixture
+def router(simulator):
+    """A module in router mode (bypass disabled, rebooted), registered."""
+    at, control = simulator("locked=0")
+    at.command('AT+SQNBYPASS="disable"')
+    control.reboot()
+    at.reopen(timeout=5)
+    at.command("AT", timeout=5)
+    at.command("ATE0;+CMEE=1")
+    for _ in range(500):
+        if at.command("AT+CEREG?").lines == ["+CEREG: 0,1"]:
+            break
+    return at, control
+
+
+def test_socket_configuration_forms_and_persistence(router):
+    at, control = router
+    assert at.command("AT+SQNSCFG?").lines[0] == "+SQNSCFG: 1,1,300,90,600,50"
+    at.command("AT+SQNSCFG=2,1,1000,60,100,10")
+    at.command("AT+SQNSCFGEXT=2,1,1,0,0,1")
+    assert at.command("AT+SQNSCFG=2,1,0,0,5,0", check=False).final.line == "ERROR"  # connTo 1..9
+    control.reboot()
+    at.reopen(timeout=5)
+    at.command("AT", timeout=5)
+    assert "+SQNSCFG: 2,1,1000,60,100,10" in at.command("AT+SQNSCFG?").lines
+    assert "+SQNSCFGEXT: 2,1,1,0,0,1,0,0" in at.command("AT+SQNSCFGEXT?").lines
+
+
+def test_udp_socket(router):
+    at, _ = router
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+        peer.bind(("127.0.0.1", 0))
+        peer.settimeout(5)
+        at.command(f'AT+SQNSD=3,1,{peer.getsockname()[1]},"127.0.0.1",0,0,1')
+        at.command("AT+SQNSSENDEXT=3,5", payload=b"ping!", payload_end=None)
+        data, source = peer.recvfrom(100)
+        assert data == b"ping!"
+        mark = at.urc_mark()
+        peer.sendto(b"pong", source)
+        at.wait_urc("+SQNSRING: 3", 5, after=mark)
+        assert at.command("AT+SQNSRECV=3,100", counted=recv_header_rule(False)).payload == b"pong"
+        at.command("AT+SQNSH=3")
+
+
+def test_errors(router):
+    at, control = router
+    assert at.command("AT+SQNSRECV=1,10", check=False).final.line == "+CME ERROR: 3"  # nothing to read
+    assert at.command("AT+SQNSSEND=1", check=False).final.line == "+CME ERROR: 3"  # not open
+    assert at.command('AT+SQNSD=1,0,1,"no.such.host"', check=False).final.line == "+CME ERROR: 30"
+    control.set_coverage(False)
+    assert at.command('AT+SQNSD=1,0,1,"127.0.0.1"', check=False).final.line == "+CME ERROR: 30"
+    control.set_coverage(True)
+
+
+def test_bypass_mode_refuses_sockets(simulator):
+    at, _ = simulator("locked=0")
+    at.command("AT+CMEE=1")
+    assert at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: enable"]
+    with pytest.raises(CommandError) as refused:
+        at.command('AT+SQNSD=1,0,80,"127.0.0.1",0,0,1')
+    assert refused.value.final.line == "+CME ERROR: 3"
+
+
+def test_escape_needs_silence_after_too(router):
+    at, _ = router
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        at.command("ATS12=5")  # 100 ms guard
+        at.command(f'AT+SQNSD=1,0,{server.getsockname()[1]},"127.0.0.1",0,0,0')
+        conn, _ = server.accept()
+        conn.settimeout(5)
+        online = at.online
+        time.sleep(0.15)  # silence before: the pluses open a possible escape
+        online.write(b"+++")
+        online.write(b"more")  # but bytes follow within the guard: the pluses were data
+        got = b""
+        while len(got) < 7:
+            got += conn.recv(100)
+        assert got == b"+++more"
+        online.escape(guard=0.1)
+        at.command("AT+SQNSH=1")
+        conn.close()
