@@ -10,4 +10,5 @@ pytest_plugins = [
     "fixtures.servers",
     "fixtures.peer",
     "fixtures.reports",
+    "fixtures.acceptance",
 ]
