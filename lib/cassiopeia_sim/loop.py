@@ -10,7 +10,7 @@ import heapq
 import itertools
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 __all__ = ["Loop", "Timer"]
 

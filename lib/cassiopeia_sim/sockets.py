@@ -286,7 +286,7 @@ class Sockets:
         typed = bytearray()
 
         def consume(data: bytes) -> Optional[Reply]:
-            for i, b in enumerate(data):
+            for b in data:
                 if b == ESC:
                     return Reply()
                 if b == CTRL_Z:

@@ -1,4 +1,5 @@
 import pytest
+from sim_helpers import reboot
 
 from atlink import FinalKind
 
@@ -33,7 +34,5 @@ def test_clock_rejects_invalid_times(simulator, value):
 def test_ctzu_is_persistent(simulator):
     at, control = simulator()
     at.command("AT+CTZU=1")
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     assert at.command("AT+CTZU?").lines == ["+CTZU: 1"]

@@ -1,6 +1,7 @@
 """The simulator's V.250 command-line engine, seen from a client."""
 
 import pytest
+from sim_helpers import reboot
 
 from atlink import AtTimeout, CommandError, FinalKind
 
@@ -135,9 +136,7 @@ def test_commands_sent_during_boot_are_answered_after_sysstart(simulator):
 def test_cmee_survives_reset_but_echo_does_not(simulator):
     at, control = simulator()
     at.command("AT+CMEE=2")
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     assert at.command("AT+CMEE?").lines == ["+CMEE: 2"]
     mark = at.transcript.mark()
     at.command("AT")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from sim_helpers import reboot
 
 from atlink import CmeError, FinalKind
 
@@ -72,9 +73,7 @@ def test_last_pdn_cannot_be_deactivated_and_contexts_persist(simulator):
     at.command("AT+CMEE=1")
     assert at.command("AT+CGACT=0,1", check=False).final.line == "+CME ERROR: 151"
     at.command('AT+CGDCONT=3,"IPV6","v6"')
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     assert '+CGDCONT: 3,"IPV6","v6",,,,,0,0,0,0' in at.command("AT+CGDCONT?").lines
     at.command("AT+CGDCONT=3")
     assert len(at.command("AT+CGDCONT?").lines) == 1
@@ -91,7 +90,5 @@ def test_scans_need_the_radio(simulator):
 def test_autoatt_is_not_persistent(simulator):
     at, control = simulator("locked=0")
     at.command("AT^AUTOATT=0")
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     assert at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]

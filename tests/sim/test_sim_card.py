@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from sim_helpers import reboot
 
 from atlink import CmeError
 
@@ -120,7 +121,5 @@ def test_sim_removed_and_inserted(locked):
 def test_card_state_survives_a_module_reset(locked):
     at, control = locked
     cme(at, 'AT+CPIN="1111"')
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     assert at.command('AT+CPINR="SIM PIN"').lines == ["+CPINR: SIM PIN,2,3"]

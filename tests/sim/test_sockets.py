@@ -4,6 +4,7 @@ import socket
 import time
 
 import pytest
+from sim_helpers import reboot
 
 from atlink import CommandError
 from cassiopeia.sockets import recv_header_rule
@@ -14,9 +15,7 @@ def router(simulator):
     """A module in router mode (bypass disabled, rebooted), registered."""
     at, control = simulator("locked=0")
     at.command('AT+SQNBYPASS="disable"')
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     at.command("ATE0;+CMEE=1")
     for _ in range(500):
         if at.command("AT+CEREG?").lines == ["+CEREG: 0,1"]:
@@ -30,9 +29,7 @@ def test_socket_configuration_forms_and_persistence(router):
     at.command("AT+SQNSCFG=2,1,1000,60,100,10")
     at.command("AT+SQNSCFGEXT=2,1,1,0,0,1")
     assert at.command("AT+SQNSCFG=2,1,0,0,5,0", check=False).final.line == "ERROR"  # connTo 1..9
-    control.reboot()
-    at.reopen(timeout=5)
-    at.command("AT", timeout=5)
+    reboot(at, control)
     assert "+SQNSCFG: 2,1,1000,60,100,10" in at.command("AT+SQNSCFG?").lines
     assert "+SQNSCFGEXT: 2,1,1,0,0,1,0,0" in at.command("AT+SQNSCFGEXT?").lines
 
