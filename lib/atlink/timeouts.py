@@ -46,6 +46,10 @@ class TimeoutTable:
         """Rules added later take precedence over earlier ones."""
         self.rules.insert(0, (re.compile(pattern), seconds))
 
+    def extend(self, rules: list[tuple[str, float]]) -> None:
+        for pattern, seconds in rules:
+            self.add(pattern, seconds)
+
     def for_command(self, command: str) -> float:
         body = command.strip().upper()
         if body.startswith("AT"):
@@ -63,14 +67,13 @@ def _defaults() -> TimeoutTable:
     # Generic 27.007 families; figures from a vendor-grade driver (ST X-CUBE-CELLULAR)
     # and the 3GPP worst cases: scans and attach take minutes on a real network.
     table = TimeoutTable(default=15.0)
-    for pattern, seconds in [
+    table.extend([
         (r"\+CFUN", 40.0),
         (r"\+CGATT", 110.0),
         (r"\+CGACT", 150.0),
         (r"\+COPS", 180.0),
         (r"\+CPIN|\+CLCK|\+CPWD", 20.0),
-    ]:
-        table.add(pattern, seconds)
+    ])
     return table
 
 

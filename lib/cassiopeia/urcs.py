@@ -7,7 +7,7 @@ and continues, if at all, with a quoted TAC or empty fields.
 
 from __future__ import annotations
 
-from atlink import TimeoutTable, UrcTable, split_fields, DEFAULT_TIMEOUTS
+from atlink import DEFAULT_TIMEOUTS, TimeoutTable, UrcTable, split_fields
 
 __all__ = ["cassiopeia_urc_table", "cassiopeia_timeouts", "URC_PREFIXES"]
 
@@ -40,11 +40,10 @@ def cassiopeia_timeouts(multiplier: float = 1.0) -> TimeoutTable:
     table = DEFAULT_TIMEOUTS.copy()
     table.multiplier = multiplier
     # Sequans families (reference 1, ST driver figures; upgrades take minutes)
-    for pattern, seconds in [
+    table.extend([
         (r"\^RESET", 20.0),
         (r"\+BGLTEPLMN", 180.0),
         (r"\+SQNSD|\+SQNSH|\+SQNSO", 150.0),
         (r"\+SQNSUPGRADE", 1800.0),
-    ]:
-        table.add(pattern, seconds)
+    ])
     return table
