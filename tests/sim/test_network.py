@@ -92,3 +92,16 @@ def test_autoatt_is_not_persistent(simulator):
     at.command("AT^AUTOATT=0")
     reboot(at, control)
     assert at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]
+
+
+@pytest.mark.parametrize("rsrp, rsrq, expected", [
+    (-105, -13, "+CESQ: 99,99,255,255,13,35"),  # the guide's own example (1.2.3)
+    (-150, -25, "+CESQ: 99,99,255,255,0,0"),  # below the ranges
+    (-30, 0, "+CESQ: 99,99,255,255,34,97"),  # above them
+])
+def test_cesq_reports_the_serving_cell_as_the_guide_computes(simulator, rsrp, rsrq, expected):
+    at, control = simulator("locked=0")
+    control.set_cells([{"rsrp_dbm": rsrp, "rsrq_db": rsrq}])
+    at.command("AT+CFUN=0;+CFUN=1")
+    registered(at)
+    assert at.command("AT+CESQ").lines == [expected]
