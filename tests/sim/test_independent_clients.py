@@ -63,3 +63,19 @@ def test_remote_control_plane(served):
                 rc._call("shutdown_everything")
     finally:
         rc.close()
+
+
+def test_served_on_tcp_as_socket_url():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cassiopeia_sim.cli", "--tcp", "0", "--profile", "fast", "--unlocked"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("socket://127.0.0.1:")
+        for _ in range(2):  # a second client after the first leaves
+            with AtChannel(url) as at:
+                assert at.command("AT+CGMM", timeout=10).lines[-1] == "CB610L"
+    finally:
+        proc.terminate()
+        proc.wait(10)
