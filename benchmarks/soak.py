@@ -74,13 +74,14 @@ def main() -> int:
         sent = matched = 0
         names = list(COMMANDS)
         started = time.monotonic()
+        checkpoints: list[tuple[int, int]] = []
         while sent < args.commands and time.monotonic() < deadline:
             name = rng.choice(names)
             response = module.at.command(name, timeout=10)
             sent += 1
             matched += response.lines == COMMANDS[name]
-            if sent == 1000:
-                warm_rss = rss_kib()
+            if sent % max(1, args.commands // 4) == 0:
+                checkpoints.append((sent, rss_kib()))
         stop.set()
         injector.join(5)
         module.at.command("AT")  # everything injected before this has arrived
@@ -94,7 +95,9 @@ def main() -> int:
         print(f"URCs received       {len(received)} (in order: {numbers == sorted(numbers)}, "
               f"distinct: {len(set(numbers)) == len(numbers)})")
         print(f"late lines          {module.at.late_lines}")
-        print(f"memory (RSS)        start {start_rss} KiB, after 1000 commands {warm_rss} KiB, end {rss_kib()} KiB")
+        marks = ", ".join(f"{n}: {kib} KiB" for n, kib in checkpoints)
+        print(f"memory (RSS)        start {start_rss} KiB; after {marks}; end {rss_kib()} KiB")
+        print("                    (the transcript ring, 50,000 entries, fills in the first ~17,000 commands)")
         print(f"lines_lost={lost}")
         module.close()
         control.close()
