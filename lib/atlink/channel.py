@@ -47,7 +47,7 @@ __all__ = ["AtChannel", "ExchangeRecord", "Response", "CTRL_Z", "ESC", "expected
 CTRL_Z = b"\x1a"
 ESC = b"\x1b"
 _PREFIX = re.compile(r"([+^$%#][A-Z0-9]+)", re.IGNORECASE)
-_V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01])", re.IGNORECASE)
+_V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01]?)(?![0-9])", re.IGNORECASE)  # a bare V is V0
 _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
 
 
@@ -523,7 +523,7 @@ class AtChannel:
             if self._session is not None and self._session.active:
                 raise AtError("the channel is in online data mode: escape or end the session first")
             v = _V_SETTING.match(line)
-            ex = _Exchange(line, expected_prefixes(line), numeric=bool(v and v.group(1) == "0"))
+            ex = _Exchange(line, expected_prefixes(line), numeric=bool(v and v.group(1) != "1"))
             if payload is not None:
                 ex.prompt = threading.Event()
             with self._state:
@@ -563,8 +563,8 @@ class AtChannel:
             if ex.error is not None:
                 raise ex.error
             assert ex.final is not None
-            if v and ex.final.kind.success:
-                self._numeric = v.group(1) == "0"
+            if v:  # the setting holds even if a later command of the line failed: trust the final's form
+                self._numeric = ex.final.line.isdigit()
             response = Response(line, ex.lines, ex.final, ex.payload, sent_at, time.monotonic())
             if check and not ex.final.kind.success:
                 raise error_for(line, ex.final, ex.lines)

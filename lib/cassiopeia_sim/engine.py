@@ -7,11 +7,14 @@ service registered. All of it runs on the module's loop thread.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from .errors import CME_TEXT, CmeFail, SyntaxFail
 from .lexer import MAX_LINE, Cmd, lex
+
+log = logging.getLogger("cassiopeia_sim")
 
 __all__ = ["Engine", "Spec", "Pending", "Prompt", "Reply"]
 
@@ -192,6 +195,10 @@ class Engine:
             try:
                 result = self._dispatch(cmd)
             except (CmeFail, SyntaxFail) as exc:
+                self._finish([], exc)
+                return
+            except Exception as exc:  # a simulator bug: say so loudly, answer like a module, stay usable
+                log.exception("simulator bug while running %s", cmd.name)
                 self._finish([], exc)
                 return
             if isinstance(result, Pending):

@@ -177,6 +177,8 @@ def lex(body: str) -> list[Cmd]:
             else:
                 raise SyntaxFail("S-register needs ? or =")
             continue
+        if upper == "S":
+            raise SyntaxFail("S needs a register number")
         if upper == "&" and pos + 1 < len(text) and text[pos + 1].isalpha():
             name, pos = "&" + text[pos + 1].upper(), pos + 2
         elif upper.isalpha():

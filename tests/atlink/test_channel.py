@@ -409,3 +409,11 @@ def test_reopen_waits_for_the_port_to_come_back():
         assert at.command("AT").ok and at.is_open
     finally:
         at.close()
+
+
+def test_a_bare_v_is_v0_even_when_the_line_fails(connect):
+    at, script = connect({"ATVN": b"4\r", "AT+CGMM": b"CB610L\r\n0\r", "ATV1": b"\r\nOK\r\n"})
+    with pytest.raises(CommandError):
+        at.command("ATVN", timeout=2)  # V applied, then N unknown: the error comes numeric
+    assert at.command("AT+CGMM", timeout=2).lines == ["CB610L"]
+    at.command("ATV1", timeout=2)

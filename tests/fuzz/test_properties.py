@@ -1,6 +1,8 @@
 """Property-based robustness, bounded in examples and time (hypothesis)."""
 
 import itertools
+import logging
+import re
 import string
 
 import pytest
@@ -14,7 +16,7 @@ from cassiopeia_sim import discard
 from support.fake_device import Script
 from support.urlhandler import protocol_fake
 
-BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+BOUNDED = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
 _names = itertools.count()
 
@@ -25,6 +27,9 @@ NAMES = ["+CPIN", "+CPINR", "+CLCK", "+CPWD", "+CFUN", "+CMEE", "+CGSN", "+CGMM"
          "+SQNSH", "+SQNSUPGRADE", "+BOGUS", "E", "V", "Q", "S3", "I", "Z", "&F", ""]
 # Commands that wait for a payload or take the line into data mode are driven by their own tests.
 EXCLUDED = ("+SQNSSEND", "+SQNSD", "+SQNSO", "^RESET")
+# Settings that rightly end the "final result" contract: Q1 suppresses result codes, S3 and S4
+# change the characters that end lines. The engine tests check those on their own.
+CONTRACT_CHANGES = re.compile(r"Q0*[1-9]|S0*[34]=", re.IGNORECASE)
 params = st.lists(st.one_of(st.integers(-5, 70000).map(str), st.text("0123456789ABCDEF\",. ", max_size=12)),
                   max_size=5).map(",".join)
 command = st.tuples(st.sampled_from(NAMES), st.sampled_from(["", "?", "=?", "="]), params).map(
@@ -33,8 +38,28 @@ line = st.lists(command, min_size=1, max_size=3).map(lambda cmds: "AT" + ";".joi
 noise = st.text(string.printable.replace("\r", "").replace("\n", ""), max_size=40).map(lambda t: "AT" + t)
 
 
+class _Bugs(logging.Handler):
+    """Collects what the simulator logs as its own failure: answering ERROR to hide a crash passes no test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @pytest.fixture(scope="module")
-def module_at():
+def simulator_bugs():
+    bugs = _Bugs()
+    logger = logging.getLogger("cassiopeia_sim")
+    logger.addHandler(bugs)
+    yield bugs.records
+    logger.removeHandler(bugs)
+
+
+@pytest.fixture(scope="module")
+def module_at(simulator_bugs):
     name = f"fuzz{next(_names)}"
     at = AtChannel(f"sim://{name}?profile=fast&locked=0", urc_table=cassiopeia_urc_table())
     at.command("AT", timeout=5)
@@ -45,8 +70,8 @@ def module_at():
 
 @BOUNDED
 @given(st.one_of(line, noise))
-def test_simulator_answers_every_command_line_with_a_final_result(module_at, text):
-    if any(x in text.upper() for x in EXCLUDED) or "\x1a" in text or "\x1b" in text:
+def test_simulator_answers_every_command_line_with_a_final_result(module_at, simulator_bugs, text):
+    if any(x in text.upper() for x in EXCLUDED) or CONTRACT_CHANGES.search(text) or "\x1a" in text or "\x1b" in text:
         return
     try:
         r = module_at.command(text, timeout=10, check=False)
@@ -57,6 +82,7 @@ def test_simulator_answers_every_command_line_with_a_final_result(module_at, tex
         module_at.command("AT", timeout=10)
         return
     assert r.final is not None
+    assert not simulator_bugs, f"the simulator failed on {text!r}: {simulator_bugs[0].getMessage()}"
     module_at.command("ATE0V1Q0", timeout=10)  # the module still answers, and its settings come back
     assert module_at.command("AT", timeout=10).ok
 
@@ -117,7 +143,7 @@ prefixed = st.tuples(st.sampled_from(["+CPIN: ", "+CPINR: ", "+CLCK: ", "+CGSN: 
                      st.text(string.printable, max_size=60)).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(st.sampled_from(range(len(PARSERS))), st.one_of(prefixed, st.text(max_size=60)))
 def test_parsers_raise_only_their_typed_error(index, text):
     try:

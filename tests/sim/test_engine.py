@@ -85,7 +85,8 @@ def test_a_slash_repeats_the_last_line(simulator):
 
 
 @pytest.mark.parametrize("line", ["AT+CPIN", "AT+CGSN=4", "AT+CGSN=x", 'AT+CCLK="', "AT+CFUN=2", "AT+", "AT#",
-                                  "AT+CLCK=SC,2", "AT" + "E" * 600, "AT+CMEE=1,2", "ATS3=200"])
+                                  "AT+CLCK=SC,2", "AT" + "E" * 600, "AT+CMEE=1,2", "ATS3=200", "ATS", "ATS?",
+                                  "ATS=3"])
 def test_bad_syntax_answers_error_not_cme(simulator, line):
     at, _ = simulator()
     at.command("AT+CMEE=2")
