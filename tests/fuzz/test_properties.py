@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cassiopeia
-from atlink import AtChannel, AtTimeout, CommandError, PortLost, UrcTable
+from atlink import AtChannel, PortLost, UrcTable
 from cassiopeia import ParseError, cassiopeia_urc_table
 from cassiopeia_sim import discard
 from support.fake_device import Script
