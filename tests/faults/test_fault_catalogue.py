@@ -18,6 +18,7 @@ from cassiopeia_sim.firmware import build_image
 from cassiopeia_sim.instances import module_for_url
 from support.fake_device import Script
 from support.urlhandler import protocol_fake
+from support.waiting import eventually
 
 _names = itertools.count()
 
@@ -108,20 +109,14 @@ def test_tcp_peer_resetting(sim):
     _router(module, control)
     server, accepted = _reset_peer()
     online = module.sockets.dial(1, "127.0.0.1", server.getsockname()[1], online=True)
-    for _ in range(100):
-        if accepted:
-            break
-        time.sleep(0.01)
+    eventually(lambda: accepted, what="the peer accepted")
     _rst(accepted[0])
     assert online.wait_closed(10) == "NO CARRIER"
     assert module.sockets.status()[1].state == 0
     threading.Thread(target=lambda: accepted.append(server.accept()[0]), daemon=True).start()
     mark = module.at.urc_mark()
     module.at.command(f'AT+SQNSD=2,0,{server.getsockname()[1]},"127.0.0.1",0,0,1')
-    for _ in range(100):
-        if len(accepted) == 2:
-            break
-        time.sleep(0.01)
+    eventually(lambda: len(accepted) == 2, what="the peer accepted again")
     _rst(accepted[1])
     assert module.at.wait_urc("+SQNSH: 2", 10, after=mark)
     assert module.info.model() == "CB610L"

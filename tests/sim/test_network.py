@@ -6,13 +6,11 @@ import pytest
 from sim_helpers import reboot
 
 from atlink import CmeError, FinalKind
+from support.waiting import eventually
 
 
 def registered(at):
-    for _ in range(200):
-        if re.match(r"\+CEREG: \d,[15]", at.command("AT+CEREG?").lines[0]):
-            return
-    raise AssertionError("never registered")
+    eventually(lambda: re.match(r"\+CEREG: \d,[15]", at.command("AT+CEREG?").lines[0]), what="registered")
 
 
 def test_cereg_formats_per_n(simulator):
@@ -42,10 +40,7 @@ def test_roaming_when_the_cell_is_not_home(simulator):
     at, control = simulator("locked=0")
     control.set_cells([{"plmn": "20801", "long_name": "Orange F", "short_name": "Orange"}])
     at.command("AT+CFUN=0;+CFUN=1")
-    for _ in range(200):
-        if at.command("AT+CEREG?").lines == ["+CEREG: 0,5"]:
-            break
-    assert at.command("AT+CEREG?").lines == ["+CEREG: 0,5"]
+    eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,5"], what="registered, roaming")
     at.command("AT+COPS=3,0")
     assert at.command("AT+COPS?").lines == ['+COPS: 0,0,"Orange F",7']
 

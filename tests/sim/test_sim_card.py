@@ -1,21 +1,20 @@
 """The simulated SIM card's state machine (guide 1.1, 27.007 error codes)."""
 
-import time
 
 import pytest
 from sim_helpers import reboot
 
 from atlink import CmeError
+from support.waiting import eventually
 
 
 def settled(at):
     """+CPIN? once the SIM has initialised (SIM busy, 14, until then)."""
-    for _ in range(200):
+    def answer():
         r = at.command("AT+CPIN?", check=False)
-        if r.final.line not in ("+CME ERROR: 14", "+CME ERROR: SIM busy"):
-            return r
-        time.sleep(0.01)
-    raise AssertionError("SIM still busy")
+        return r if r.final.line not in ("+CME ERROR: 14", "+CME ERROR: SIM busy") else None
+
+    return eventually(answer, what="SIM initialised")
 
 
 def cme(at, line):

@@ -8,6 +8,7 @@ from sim_helpers import reboot
 
 from atlink import CommandError
 from cassiopeia.sockets import recv_header_rule
+from support.waiting import eventually
 
 
 @pytest.fixture
@@ -17,9 +18,7 @@ def router(simulator):
     at.command('AT+SQNBYPASS="disable"')
     reboot(at, control)
     at.command("ATE0;+CMEE=1")
-    for _ in range(500):
-        if at.command("AT+CEREG?").lines == ["+CEREG: 0,1"]:
-            break
+    eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,1"], what="registered")
     return at, control
 
 
