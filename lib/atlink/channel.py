@@ -48,6 +48,7 @@ CTRL_Z = b"\x1a"
 ESC = b"\x1b"
 _PREFIX = re.compile(r"([+^$%#][A-Z0-9]+)", re.IGNORECASE)
 _V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01]?)(?![0-9])", re.IGNORECASE)  # a bare V is V0
+_SETTLE = 0.2  # longest wait for the background reader to take bytes already received
 _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
 
 
@@ -340,6 +341,30 @@ class AtChannel:
             self._port_lost(port, OSError("device reports readiness to read but returned no data"))
         return data
 
+    def _take_earlier_input(self, port: Optional[serial.SerialBase], local: bool) -> None:
+        """Bytes received before a command is written are not its answer (URCs, noise): frame
+        them first. On a local port the caller holds the read lock and reads them itself; on
+        other transports the background reader gets a moment (bounded) to empty the buffer."""
+        if port is None:
+            return
+        if local:
+            fd = _posix_fd(port)
+            while True:
+                try:
+                    ready, _, _ = select.select([fd], [], [], 0)
+                except (OSError, ValueError):
+                    return  # the loss shows on the write that follows
+                data = self._read_fd(port, fd) if ready else b""
+                if not data:
+                    return
+                self._feed(data)
+        deadline = Deadline(_SETTLE)
+        try:
+            while port.in_waiting and not deadline.expired:
+                time.sleep(0.0005)
+        except (serial.SerialException, OSError, ValueError):
+            return
+
     def _feed(self, data: bytes) -> None:
         with self._state:
             for token in self._framer.feed(data):
@@ -540,6 +565,7 @@ class AtChannel:
             reading = self._caller_reads() if local else contextlib.nullcontext()
             try:
                 with reading:
+                    self._take_earlier_input(port, local)
                     with self._state:
                         # Nothing can answer before the terminating \r reaches the module, so the
                         # exchange counts as written from here; earlier lines were URCs.

@@ -417,3 +417,11 @@ def test_a_bare_v_is_v0_even_when_the_line_fails(connect):
         at.command("ATVN", timeout=2)  # V applied, then N unknown: the error comes numeric
     assert at.command("AT+CGMM", timeout=2).lines == ["CB610L"]
     at.command("ATV1", timeout=2)
+
+
+def test_bytes_received_before_a_command_are_never_its_answer(connect):
+    at, script = connect({"AT+CGMM": b"\r\nCB610L\r\n\r\nOK\r\n"})
+    for i in range(20):  # the stray bytes are still in the buffer when the command goes out
+        script.output(f"\r\nstray {i}\r\n".encode())
+        assert at.command("AT+CGMM", timeout=2).lines == ["CB610L"]
+    assert sum("stray" in e.text for e in at.transcript.since(0)) >= 20  # kept, on the unsolicited side
