@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from atlink import AtChannel, AtTimeout, Deadline, Transcript
+from atlink import AtChannel, AtTimeout, Deadline, OnlineClosed, Transcript
 
 from .errors import ParseError
 from .info import InfoCommands
@@ -77,6 +77,15 @@ class Cassiopeia:
             self.reconnect(deadline.remaining)
         else:
             self.wait_ready(deadline.remaining)
+
+    def leave_online(self, guard: float = 1.0, timeout: float = 30.0) -> None:
+        """Back to command mode if a data session is still open (a test ended inside one)."""
+        try:
+            session = self.at.online
+        except OnlineClosed:
+            return
+        if session.active:
+            session.escape(guard=guard, timeout=timeout)
 
     # ------------------------------------------------------------ settings
     def functionality(self) -> int:

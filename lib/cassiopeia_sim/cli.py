@@ -1,6 +1,8 @@
 """`cassiopeia-sim`: serve a simulated Cassiopeia module on a pty or on TCP.
 
     cassiopeia-sim --pty                 # first line printed: the device path
+    cassiopeia-sim --pty --usb --link /tmp/ttyCassiopeia   # the port vanishes at resets
+    cassiopeia-sim --pty --baud 115200   # output paced like a UART
     cassiopeia-sim --tcp 5000 --control 5001
 """
 
@@ -30,19 +32,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--puk", default="42984776")
     p.add_argument("--unlocked", action="store_true", help="SIM PIN lock disabled")
     p.add_argument("--no-sim", action="store_true", help="start with no SIM inserted")
+    p.add_argument("--usb", action="store_true",
+                   help="the AT port vanishes at every reset and comes back, like the module's USB port "
+                        "(with --pty, give --link for a stable name)")
+    p.add_argument("--link", metavar="PATH", help="with --pty: a symlink kept pointing at the current pty")
+    p.add_argument("--baud", type=int, metavar="RATE", help="pace the module's output at this UART line rate")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.link and not args.pty:
+        parser.error("--link needs --pty")
+    if args.usb and args.pty and not args.link:
+        parser.error("--usb with --pty needs --link: the pty's own name changes at every reset")
+    if args.baud is not None and args.baud <= 0:
+        parser.error("--baud must be a positive line rate")
     try:
         module = SimulatedModule(profile=args.profile, pin=args.pin, puk=args.puk, sim_locked=not args.unlocked,
-                                 sim_present=not args.no_sim, usb=False)
+                                 sim_present=not args.no_sim, usb=args.usb, baud=args.baud)
     except ValueError as exc:
         print(f"cassiopeia-sim: {exc}", file=sys.stderr)
         return 2
-    server = PtyServer(module) if args.pty else TcpServer(module, args.tcp)
-    print(server.path if args.pty else server.url, flush=True)
+    server = PtyServer(module, args.link) if args.pty else TcpServer(module, args.tcp)
+    print(server.device if args.pty else server.url, flush=True)
     control = None
     if args.control is not None:
         control = ControlServer(SimControl(module), args.control)

@@ -30,6 +30,10 @@ def params_from_query(query: str) -> dict[str, Any]:
             if value.lower() not in _BOOL:
                 raise ValueError(f"{key}={value!r}: expected 0 or 1")
             params[{"locked": "sim_locked", "sim": "sim_present", "usb": "usb"}[key]] = _BOOL[value.lower()]
+        elif key == "baud":
+            if not value.isdigit() or int(value) == 0:
+                raise ValueError(f"baud={value!r}: expected a line rate such as 115200")
+            params["baud"] = int(value)
         elif key == "local":
             params["local_hosts"] = [h for h in value.split(",") if h]
         elif key in ("imei", "imsi", "model", "revision", "msisdn", "manufacturer"):

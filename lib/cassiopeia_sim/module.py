@@ -21,6 +21,7 @@ from .nvstore import NvStore
 from .profiles import PROFILES, Profile
 from .sim_card import SimCard, SimState
 from .sockets import Sockets
+from .uart import UartPacer
 from .upgrade import Upgrade
 
 __all__ = ["SimulatedModule", "PortAbsent", "PortBusy", "Connection"]
@@ -35,9 +36,20 @@ class PortBusy(OSError):
 
 
 class Connection:
-    def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None]) -> None:
-        self.sink = sink
-        self.on_lost = on_lost
+    """One client on the port; its output goes through a UART pacer when the module has a line rate."""
+
+    def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None], baud: Optional[int] = None) -> None:
+        self._pacer = UartPacer(sink, baud) if baud else None
+        self.sink = self._pacer.write if self._pacer else sink
+        self._on_lost = on_lost
+
+    def on_lost(self) -> None:
+        self.close()
+        self._on_lost()
+
+    def close(self) -> None:
+        if self._pacer is not None:
+            self._pacer.close()  # what was still on the wire is gone with the port
 
 
 class SimulatedModule:
@@ -53,9 +65,11 @@ class SimulatedModule:
         nv: Optional[dict[str, Any]] = None,
         identity: Optional[dict[str, str]] = None,
         local_hosts: Optional[list[str]] = None,
+        baud: Optional[int] = None,
     ) -> None:
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
         self.usb = usb  # True: the port vanishes during a reset, like a USB ACM port
+        self.baud = baud  # None: output as fast as the host reads it (USB); else paced like a UART
         self.loop = Loop()
         self.nv = NvStore(**(nv or {}))
         self.identity = Identity()
@@ -104,7 +118,7 @@ class SimulatedModule:
                 raise PortAbsent("the module's port is not present (resetting)")
             if self._client is not None:
                 raise PortBusy("the module's port is already open")
-            self._client = Connection(sink, on_lost)
+            self._client = Connection(sink, on_lost, self.baud)
             return self._client
 
         return self.loop.run_sync(attach)
@@ -113,6 +127,7 @@ class SimulatedModule:
         def detach() -> None:
             if self._client is conn:
                 self._client = None
+            conn.close()
 
         self.loop.run_sync(detach)
 

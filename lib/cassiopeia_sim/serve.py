@@ -21,11 +21,17 @@ __all__ = ["PortBridge", "PtyServer", "TcpServer"]
 
 
 class PortBridge:
-    """Holds the module's port for an outside transport, re-attaching after resets."""
+    """Holds the module's port for an outside transport, re-attaching after resets.
 
-    def __init__(self, module: SimulatedModule, write: Callable[[bytes], None]) -> None:
+    `on_attach` and `on_lost` follow the port: a USB transport makes its device node
+    appear and vanish with them.
+    """
+
+    def __init__(self, module: SimulatedModule, write: Callable[[bytes], None],
+                 on_attach: Optional[Callable[[], None]] = None, on_lost: Optional[Callable[[], None]] = None) -> None:
         self.module = module
         self._write = write
+        self._on_attach, self._on_lost = on_attach, on_lost
         self._conn: Optional[Connection] = None
         self._closed = False
         self._lock = threading.Lock()
@@ -38,13 +44,17 @@ class PortBridge:
             try:
                 with self._lock:
                     self._conn = self.module.connect(self._write, self._lost)
-                return
             except (PortAbsent, PortBusy):
                 continue  # it vanished again, or another bridge holds it: wait for it
+            if self._on_attach is not None:
+                self._on_attach()
+            return
 
     def _lost(self) -> None:
         with self._lock:
             self._conn = None
+        if self._on_lost is not None:
+            self._on_lost()
         if not self._closed:
             threading.Thread(target=self._attach, daemon=True).start()
 
@@ -63,24 +73,85 @@ class PortBridge:
 
 
 class PtyServer:
-    """A pseudo-terminal whose slave end is the module's AT port (`path`)."""
+    """A pseudo-terminal whose slave end is the module's AT port (`path`).
+
+    For a UART module the pty lives as long as the server. For a USB module
+    (`module.usb`) it vanishes at every reset and a new one appears when the module
+    re-enumerates, as /dev/ttyACM0 does; `link` is then the stable name, kept
+    pointing at the current pty like a udev /dev/serial/by-id/ symlink.
+    """
 
     MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module waits (flow control)
     STALL = 5.0  # ... for this long; then nobody is reading, and the rest is dropped like a UART FIFO's
 
-    def __init__(self, module: SimulatedModule) -> None:
-        self.master, self._slave = os.openpty()
-        tty.setraw(self._slave)  # raw before the first byte: no echo, no CR/LF mapping, no XON/XOFF
-        os.set_blocking(self.master, False)
-        self.path = os.ttyname(self._slave)  # we keep the slave open: clients may close and reopen it
+    def __init__(self, module: SimulatedModule, link: Optional[str] = None) -> None:
+        self.link = link
+        self.master: Optional[int] = None
+        self._slave: Optional[int] = None
+        self.path: Optional[str] = None
         self._pending = bytearray()
         self._lock = threading.Lock()
         self._room = threading.Condition(self._lock)
         self._stop = threading.Event()
-        self.bridge = PortBridge(module, self._to_host)
+        self._want_pty = threading.Event()  # the loop thread alone opens and closes the pty
+        self._wake_r, self._wake_w = os.pipe()
+        self._usb = usb = module.usb
+        if not usb:
+            self._open_pty()
+        self.bridge = PortBridge(module, self._to_host, on_attach=self._port_up if usb else None,
+                                 on_lost=self._port_down if usb else None)
         self._thread = threading.Thread(target=self._loop, name="pty-server", daemon=True)
         self._thread.start()
+        if usb:
+            with self._room:
+                self._room.wait_for(lambda: self.path is not None, 10.0)
 
+    @property
+    def device(self) -> str:
+        """The name a client opens: the stable link if there is one."""
+        return self.link or self.path or ""
+
+    # ------------------------------------------------------------ the pty's life
+    def _port_up(self) -> None:
+        self._want_pty.set()
+        os.write(self._wake_w, b"u")
+
+    def _port_down(self) -> None:
+        self._want_pty.clear()
+        os.write(self._wake_w, b"d")
+
+    def _open_pty(self) -> None:
+        master, slave = os.openpty()
+        tty.setraw(slave)  # raw before the first byte: no echo, no CR/LF mapping, no XON/XOFF
+        os.set_blocking(master, False)
+        with self._room:
+            # we keep the slave open too: clients may close and reopen it
+            self.master, self._slave, self.path = master, slave, os.ttyname(slave)
+            self._flush()
+            self._room.notify_all()
+        if self.link:
+            tmp = f"{self.link}.new"
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            os.symlink(self.path, tmp)
+            os.replace(tmp, self.link)  # atomic: a client never sees a half-made link
+
+    def _close_pty(self) -> None:
+        if self.link and os.path.lexists(self.link):
+            os.unlink(self.link)
+        with self._room:
+            fds = (self.master, self._slave)
+            self.master = self._slave = self.path = None
+            self._pending.clear()  # output in flight is lost with the port
+            self._room.notify_all()
+        for fd in fds:
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    # ------------------------------------------------------------ bytes
     def _to_host(self, data: bytes) -> None:
         with self._room:
             self._flush()
@@ -92,7 +163,7 @@ class PtyServer:
             self._flush()
 
     def _flush(self) -> None:
-        while self._pending:
+        while self._pending and self.master is not None:
             try:
                 n = os.write(self.master, self._pending)
             except BlockingIOError:
@@ -104,16 +175,24 @@ class PtyServer:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if self._want_pty.is_set() and self.master is None:
+                self._open_pty()
+            elif not self._want_pty.is_set() and self.master is not None and self._usb:
+                self._close_pty()
             with self._lock:
-                want_write = [self.master] if self._pending else []
-            readable, writable, _ = select.select([self.master], want_write, [], 0.1)
+                master = self.master
+                want_write = [master] if self._pending and master is not None else []
+            watch = [self._wake_r] + ([master] if master is not None else [])
+            readable, writable, _ = select.select(watch, want_write, [], 0.1)
+            if self._wake_r in readable:
+                os.read(self._wake_r, 64)
             if writable:
                 with self._room:
                     self._flush()
                     self._room.notify_all()
-            if readable:
+            if master is not None and master in readable:
                 try:
-                    data = os.read(self.master, 65536)
+                    data = os.read(master, 65536)
                 except OSError as exc:
                     if exc.errno in (errno.EAGAIN, errno.EIO):
                         continue
@@ -123,13 +202,12 @@ class PtyServer:
 
     def close(self) -> None:
         self._stop.set()
+        os.write(self._wake_w, b"x")
         self._thread.join(2)
         self.bridge.close()
-        for fd in (self.master, self._slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        self._close_pty()
+        for fd in (self._wake_r, self._wake_w):
+            os.close(fd)
 
 
 class TcpServer:

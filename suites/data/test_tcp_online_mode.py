@@ -54,7 +54,7 @@ def test_plus_signs_without_guard_time_are_data(data_modem, tcp_peer):
 
 @usecase("3.1.2", "Use cases in online mode")
 @pytest.mark.parametrize("size", [4096, 1024 * 1024])
-def test_online_binary_integrity_both_ways(data_modem, echo_peer, size):
+def test_online_binary_integrity_both_ways(data_modem, echo_peer, bench, size):
     m = data_modem
     payload = (os.urandom(size // 2) + b"\x00\x1a\x1b+++\r\nOK\r\n" * 16 + os.urandom(size))[:size]
     online = m.sockets.dial(1, echo_peer.host, echo_peer.port, online=True)
@@ -62,7 +62,7 @@ def test_online_binary_integrity_both_ways(data_modem, echo_peer, size):
     for i in range(0, size, 16384):
         online.write(payload[i:i + 16384])
         received += online.read(65536, timeout=0.0)
-    received += online.read_exactly(size - len(received), 60)
+    received += online.read_exactly(size - len(received), 30 + 3 * bench.wire_time(size))
     assert bytes(received) == payload  # byte for byte, both ways
     assert echo_peer.connection().received == payload
     online.escape(guard=m.escape_guard)

@@ -43,7 +43,7 @@ def sim():
 
 
 def wire(at):
-    return "\n".join(e.text for e in at.transcript.since(0))
+    return "\n".join(f"{e.direction} {e.text}" for e in at.transcript.since(0))
 
 
 def test_garbage_bytes_from_the_module(sim):
@@ -149,3 +149,19 @@ def test_download_server_dying_mid_transfer(sim, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_test_that_ends_inside_online_mode_leaves_a_usable_module(sim):
+    from fixtures.baseline import SimCodes, restore_baseline
+
+    module, control = sim()
+    _router(module, control)
+    server, accepted = _reset_peer()
+    online = module.sockets.dial(1, "127.0.0.1", server.getsockname()[1], online=True)
+    eventually(lambda: accepted, what="the peer accepted")
+    accepted[0].sendall(b"data the test never read" * 100)
+    assert online.active  # the test failed here, say, and never escaped
+    restore_baseline(module, SimCodes(pin="0000", bench_pin="0000"), lock=False, control=control)
+    assert module.sockets.status()[1].state != 0  # escaped, not hung up: the connection is suspended
+    assert module.info.model() == "CB610L"
+    server.close()

@@ -1,0 +1,130 @@
+"""How the simulated module's port behaves as a device: a USB port that vanishes at
+resets behind a stable name, and a UART that carries no more than its line rate."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from atlink import AtChannel
+from cassiopeia import Cassiopeia, cassiopeia_urc_table
+from cassiopeia_sim import discard
+from cassiopeia_sim.instances import module_for_url
+from cassiopeia_sim.uart import BITS_PER_BYTE, UartPacer
+from support.waiting import eventually
+
+
+def serve(*args):
+    return subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--profile", "fast", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+@pytest.fixture
+def usb_pty(tmp_path):
+    link = tmp_path / "ttyCassiopeia"
+    proc = serve("--pty", "--usb", "--link", str(link), "--control", "0")
+    try:
+        assert proc.stdout.readline().strip() == str(link)
+        yield str(link)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_a_usb_port_vanishes_at_reset_and_its_stable_name_comes_back(usb_pty):
+    module = Cassiopeia(usb_pty)
+    try:
+        module.wait_ready(10)
+        seen_gone = threading.Event()
+
+        def watch():  # the link is removed while the module re-enumerates
+            end = time.monotonic() + 10
+            while time.monotonic() < end and not seen_gone.is_set():
+                if not os.path.lexists(usb_pty):
+                    seen_gone.set()
+                time.sleep(0.0005)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        mark = module.at.transcript.mark()
+        module.reset(timeout=20)
+        watcher.join()
+        assert any(e.text.startswith("port lost") for e in module.at.transcript.since(mark))
+        assert seen_gone.is_set()
+        assert os.readlink(usb_pty).startswith("/dev/pts/")
+        assert module.info.model() == "CB610L"
+    finally:
+        module.close()
+
+
+def test_a_client_opening_during_the_reset_waits_for_the_port(usb_pty):
+    with AtChannel(usb_pty, urc_table=cassiopeia_urc_table()) as at:
+        at.command("ATE0", timeout=10)
+        at.command("AT^RESET", timeout=10)
+        eventually(lambda: at.lost, what="the port vanished")
+        at.reopen(timeout=20)  # opening fails while the link is gone: reopen keeps trying until the deadline
+        at.command("ATE0", timeout=10)  # echo is back on after a reboot
+        assert at.command("AT+CGMM", timeout=10).lines == ["CB610L"]
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (["--pty", "--usb"], "needs --link"),
+    (["--tcp", "0", "--link", "/tmp/x"], "--link needs --pty"),
+    (["--pty", "--baud", "0"], "positive line rate"),
+])
+def test_the_command_line_refuses_what_cannot_work(args, complaint):
+    proc = serve(*args)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and complaint in err
+
+
+# ---------------------------------------------------------------- UART line rate
+def test_the_pacer_keeps_order_and_never_beats_the_line_rate():
+    got, done = bytearray(), threading.Event()
+    payload = bytes(range(256)) * 4  # 1,024 bytes at 19,200 baud: 0.53 s on the wire
+
+    def sink(chunk):
+        got.extend(chunk)
+        if len(got) == len(payload):
+            done.set()
+
+    pacer = UartPacer(sink, 19200)
+    start = time.monotonic()
+    for i in range(0, len(payload), 100):
+        pacer.write(payload[i:i + 100])
+    assert done.wait(10)
+    elapsed = time.monotonic() - start
+    pacer.close()
+    assert bytes(got) == payload
+    assert elapsed >= 0.9 * len(payload) * BITS_PER_BYTE / 19200  # a lower bound: only a slower run is possible
+
+
+def test_closing_the_line_drops_what_was_on_it():
+    got = bytearray()
+    pacer = UartPacer(got.extend, 1200)  # 120 bytes a second
+    pacer.write(b"x" * 600)
+    time.sleep(0.05)
+    pacer.close()
+    time.sleep(0.1)
+    assert len(got) < 600
+    with pytest.raises(ValueError):
+        UartPacer(got.extend, 0)
+
+
+def test_a_sim_url_with_a_baud_rate_answers_at_that_rate():
+    url = "sim://paced?profile=fast&locked=0&baud=9600"
+    try:
+        assert module_for_url(url).baud == 9600
+        with AtChannel(url) as at:
+            at.command("ATE0", timeout=10)
+            r = at.command("AT+CPINR", timeout=10)
+            wire = sum(len(line) + 2 for line in r.lines) + len("\r\nOK\r\n")
+            assert r.elapsed >= 0.9 * wire * BITS_PER_BYTE / 9600
+    finally:
+        discard("paced")
+    with pytest.raises(ValueError, match="baud"):
+        module_for_url("sim://badbaud?baud=fast")
