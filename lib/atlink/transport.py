@@ -14,6 +14,9 @@ import serial
 __all__ = ["open_port", "register_url_handlers", "url_scheme"]
 
 _ENTRY_POINT_GROUP = "atlink.url_handlers"
+WRITE_TIMEOUT = 10.0  # a port that takes no bytes for this long is stuck (flow control never released)
+# pyserial's rfc2217 client refuses write_timeout; its socket writes are bounded by TCP itself
+_NO_WRITE_TIMEOUT = {"rfc2217"}
 
 
 def register_url_handlers() -> None:
@@ -30,7 +33,10 @@ def url_scheme(url: str) -> str:
 def open_port(url: str, baudrate: int = 115200, read_timeout: float = 0.05) -> serial.SerialBase:
     """Open `url`; a local device is opened exclusively (keeps ModemManager and a second run off it)."""
     register_url_handlers()
-    kwargs: dict = {"baudrate": baudrate, "timeout": read_timeout, "write_timeout": 10.0}
-    if not url_scheme(url):
+    kwargs: dict = {"baudrate": baudrate, "timeout": read_timeout}
+    scheme = url_scheme(url)
+    if scheme not in _NO_WRITE_TIMEOUT:
+        kwargs["write_timeout"] = WRITE_TIMEOUT
+    if not scheme:
         kwargs["exclusive"] = True
     return serial.serial_for_url(url, **kwargs)

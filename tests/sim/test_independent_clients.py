@@ -1,37 +1,28 @@
 """Clients written by others, against the simulator served as a real process."""
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from atlink import AtChannel
+from support.benches import require_tool, served_simulator
 
 
 @pytest.fixture
-def served(tmp_path):
+def served():
     """`cassiopeia-sim --pty` as a subprocess; yields (device path, control address)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked", "--control", "0"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )
-    try:
-        device = proc.stdout.readline().strip()
-        control = proc.stdout.readline().split()[1]
-        yield device, control
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with served_simulator("--unlocked") as device_and_control:
+        yield device_and_control
 
 
-@pytest.mark.skipif(shutil.which("gammu") is None, reason="gammu is not installed (apt-get install gammu)")
 def test_gammu_identify(served, tmp_path):
+    gammu = require_tool("gammu", "gammu")
     device, _ = served
     rc = tmp_path / "gammurc"
     rc.write_text(f"[gammu]\ndevice = {device}\nconnection = at\n")
-    out = subprocess.run(["gammu", "-c", str(rc), "identify"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([gammu, "-c", str(rc), "identify"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
     fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in out.stdout.splitlines()) if v}
     assert fields["Manufacturer"].lower().startswith("sequans")

@@ -14,6 +14,7 @@ from cassiopeia import Cassiopeia, cassiopeia_urc_table
 from cassiopeia_sim import discard
 from cassiopeia_sim.instances import module_for_url
 from cassiopeia_sim.uart import BITS_PER_BYTE, UartPacer
+from support.benches import served_simulator
 from support.waiting import eventually
 
 
@@ -26,13 +27,9 @@ def serve(*args):
 @pytest.fixture
 def usb_pty(tmp_path):
     link = tmp_path / "ttyCassiopeia"
-    proc = serve("--pty", "--usb", "--link", str(link), "--control", "0")
-    try:
-        assert proc.stdout.readline().strip() == str(link)
-        yield str(link)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with served_simulator("--usb", "--link", str(link)) as (device, _):
+        assert device == str(link)
+        yield device
 
 
 def test_a_usb_port_vanishes_at_reset_and_its_stable_name_comes_back(usb_pty):
