@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from atlink import AtChannel, AtTimeout, Deadline, OnlineClosed, Transcript
+from atlink import AtChannel, AtTimeout, Deadline, OnlineClosed, PortLost, Transcript
 
 from .errors import ParseError
 from .info import InfoCommands
@@ -67,7 +67,10 @@ class Cassiopeia:
         """
         deadline = Deadline(timeout)
         mark = self.at.urc_mark()
-        self.at.command("AT^RESET")
+        try:
+            self.at.command("AT^RESET")
+        except PortLost:
+            pass  # a USB port may drop before its OK is read: the reset is under way all the same
         self.after_reboot(mark, deadline.remaining)
 
     def after_reboot(self, mark: int, timeout: float = 60.0) -> None:

@@ -8,10 +8,14 @@ bytes sent meanwhile are lost, as on a real line.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import select
 import socket
+import struct
+import termios
 import threading
+import time
 import tty
 from typing import Callable, Optional
 
@@ -83,6 +87,7 @@ class PtyServer:
 
     MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module waits (flow control)
     STALL = 5.0  # ... for this long; then nobody is reading, and the rest is dropped like a UART FIFO's
+    DRAIN = 0.5  # longest a vanishing USB port waits for the client to read what it was sent
 
     def __init__(self, module: SimulatedModule, link: Optional[str] = None) -> None:
         self.link = link
@@ -137,6 +142,7 @@ class PtyServer:
             os.replace(tmp, self.link)  # atomic: a client never sees a half-made link
 
     def _close_pty(self) -> None:
+        self._let_client_read()
         if self.link and os.path.lexists(self.link):
             os.unlink(self.link)
         with self._room:
@@ -150,6 +156,21 @@ class PtyServer:
                     os.close(fd)
                 except OSError:
                     pass
+
+    def _let_client_read(self) -> None:
+        """A module's last answer (OK to AT^RESET) has reached the host before its USB port drops;
+        on a pty, closing the master would discard what the client has not read yet."""
+        end = time.monotonic() + self.DRAIN
+        while self._slave is not None and time.monotonic() < end:
+            try:
+                waiting = struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0"))[0]
+            except OSError:
+                return
+            with self._room:
+                self._flush()
+                if not waiting and not self._pending:
+                    return
+            time.sleep(0.002)
 
     # ------------------------------------------------------------ bytes
     def _to_host(self, data: bytes) -> None:
