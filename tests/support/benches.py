@@ -92,15 +92,16 @@ def ser2net(device: str, workdir: pathlib.Path, baud: int = 115200) -> Iterator[
         stop(proc)
 
 
-def write_bench(path: pathlib.Path, port: str, control: Optional[str] = None, baudrate: int = 115200,
-                extra: str = "") -> pathlib.Path:
+def write_bench(path: pathlib.Path, port: Optional[str], control: Optional[str] = None, baudrate: int = 115200,
+                tables: str = "") -> pathlib.Path:
     """A bench file for a served simulator: the simulator's own SIM codes and capabilities."""
+    port_line = f'port = "{port}"\n' if port else ""
     control_line = f'control = "{control}"\n' if control else ""
     path.write_text(
-        f'[bench]\nname = "{path.stem}"\nport = "{port}"\n{control_line}baudrate = {baudrate}\n'
-        f"capabilities = {SIM_CAPABILITIES}\n{extra}"
+        f'[bench]\nname = "{path.stem}"\n{port_line}{control_line}baudrate = {baudrate}\n'
+        f"capabilities = {SIM_CAPABILITIES}\n"
         '[module]\nmodel = "CB610L"\n[sim]\npin = "0000"\npuk = "42984776"\nlock = true\nplmn = "00101"\n'
-        '[upgrade]\nlocal_host = "127.0.0.1"\nota_host = "127.0.0.2"\n')
+        f'[upgrade]\nlocal_host = "127.0.0.1"\nota_host = "127.0.0.2"\n{tables}')
     return path
 
 
