@@ -1,10 +1,11 @@
-"""The conformance suites' plugins: options, bench, capabilities, use cases, modem, reports."""
+"""The conformance suites' plugins: options, bench, capabilities, use cases, modem, probe, reports."""
 
 pytest_plugins = [
     "fixtures.options",
     "fixtures.bench",
     "fixtures.capabilities",
     "fixtures.usecases",
+    "fixtures.probe",
     "fixtures.modem",
     "fixtures.firmware",
     "fixtures.servers",

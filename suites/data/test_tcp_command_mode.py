@@ -7,6 +7,8 @@ import pytest
 from atlink import CmeError
 from cassiopeia.sockets import parse_sqnsring, recv_header_rule
 
+pytestmark = pytest.mark.supports("+SQNSCFG", "+SQNSD", "+SQNSSENDEXT", "+SQNSRECV")
+
 usecase = pytest.mark.usecase
 
 

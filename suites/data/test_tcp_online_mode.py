@@ -8,6 +8,8 @@ import pytest
 from atlink import CommandError
 from cassiopeia.sockets import parse_sqnsring
 
+pytestmark = pytest.mark.supports("+SQNSCFG", "+SQNSD", "+SQNSO")
+
 usecase = pytest.mark.usecase
 
 

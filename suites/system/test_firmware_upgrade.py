@@ -11,7 +11,7 @@ import pytest
 from atlink import CmeError
 
 usecase = pytest.mark.usecase
-pytestmark = pytest.mark.requires("destructive")
+pytestmark = [pytest.mark.requires("destructive"), pytest.mark.supports("+SQNSUPGRADE")]
 
 UPGRADE_URC = re.compile(r'^\+SQNSUPGRADE: ')
 NETWORK_ERROR, CORRUPTED, INVALID_SIGNATURE, GENERAL, NO_UPGRADE = 531, 529, 530, 528, 533
