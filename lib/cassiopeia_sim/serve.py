@@ -99,6 +99,8 @@ class PtyServer:
         self._room = threading.Condition(self._lock)
         self._stop = threading.Event()
         self._want_pty = threading.Event()  # the loop thread alone opens and closes the pty
+        self._downs = 0  # port losses so far: a pty from before the last one is stale, however quick the return
+        self._pty_downs = 0
         self._wake_r, self._wake_w = os.pipe()
         self._usb = usb = module.usb
         if not usb:
@@ -122,6 +124,7 @@ class PtyServer:
         os.write(self._wake_w, b"u")
 
     def _port_down(self) -> None:
+        self._downs += 1
         self._want_pty.clear()
         os.write(self._wake_w, b"d")
 
@@ -132,6 +135,7 @@ class PtyServer:
         with self._room:
             # we keep the slave open too: clients may close and reopen it
             self.master, self._slave, self.path = master, slave, os.ttyname(slave)
+            self._pty_downs = self._downs
             self._flush()
             self._room.notify_all()
         if self.link:
@@ -196,10 +200,10 @@ class PtyServer:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if self.master is not None and self._pty_downs != self._downs:
+                self._close_pty()
             if self._want_pty.is_set() and self.master is None:
                 self._open_pty()
-            elif not self._want_pty.is_set() and self.master is not None and self._usb:
-                self._close_pty()
             with self._lock:
                 master = self.master
                 want_write = [master] if self._pending and master is not None else []

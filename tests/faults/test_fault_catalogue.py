@@ -99,17 +99,23 @@ def _reset_peer():
     return server, accepted
 
 
+def _online_with_a_peer(sim):
+    """A module in router mode, online on connection 1 to a local peer: (module, server, accepted, online)."""
+    module, control = sim()
+    _router(module, control)
+    server, accepted = _reset_peer()
+    online = module.sockets.dial(1, "127.0.0.1", server.getsockname()[1], online=True)
+    eventually(lambda: accepted, what="the peer accepted")
+    return module, control, server, accepted, online
+
+
 def _rst(conn):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST
     conn.close()
 
 
 def test_tcp_peer_resetting(sim):
-    module, control = sim()
-    _router(module, control)
-    server, accepted = _reset_peer()
-    online = module.sockets.dial(1, "127.0.0.1", server.getsockname()[1], online=True)
-    eventually(lambda: accepted, what="the peer accepted")
+    module, _, server, accepted, online = _online_with_a_peer(sim)
     _rst(accepted[0])
     assert online.wait_closed(10) == "NO CARRIER"
     assert module.sockets.status()[1].state == 0
@@ -154,11 +160,7 @@ def test_download_server_dying_mid_transfer(sim, tmp_path):
 def test_a_test_that_ends_inside_online_mode_leaves_a_usable_module(sim):
     from fixtures.baseline import SimCodes, restore_baseline
 
-    module, control = sim()
-    _router(module, control)
-    server, accepted = _reset_peer()
-    online = module.sockets.dial(1, "127.0.0.1", server.getsockname()[1], online=True)
-    eventually(lambda: accepted, what="the peer accepted")
+    module, control, server, accepted, online = _online_with_a_peer(sim)
     accepted[0].sendall(b"data the test never read" * 100)
     assert online.active  # the test failed here, say, and never escaped
     restore_baseline(module, SimCodes(pin="0000", bench_pin="0000"), lock=False, control=control)
