@@ -186,6 +186,7 @@ class AtChannel:
         self._numeric = False
         self._session: Optional[OnlineSession] = None
         self._port: Optional[serial.SerialBase] = None
+        self._port_fd: Optional[int] = None
         self._reader: Optional[threading.Thread] = None
         self._lost: Optional[PortLost] = None
         self._closing = False
@@ -217,6 +218,7 @@ class AtChannel:
                 if deadline.expired:
                     raise PortLost(f"cannot open {self.url}: {last}") from last
                 time.sleep(min(0.01, deadline.remaining))  # polling: a device node has no event to await
+        self._port_fd = _posix_fd(port)  # once per open: it costs syscalls, and commands need it often
         self._port = port
         self._lost = None
         self._closing = False
@@ -262,6 +264,9 @@ class AtChannel:
                 self._numeric = False
                 self._session = None
             self._open(Deadline(timeout))
+
+    def _fd(self, port: serial.SerialBase) -> Optional[int]:
+        return self._port_fd if port is self._port else _posix_fd(port)
 
     # ------------------------------------------------------------ reading
     def _read_loop(self, port: serial.SerialBase) -> None:
@@ -348,7 +353,7 @@ class AtChannel:
         if port is None:
             return
         if local:
-            fd = _posix_fd(port)
+            fd = self._fd(port)
             while True:
                 try:
                     ready, _, _ = select.select([fd], [], [], 0)
@@ -384,7 +389,7 @@ class AtChannel:
     def _wait(self, event: threading.Event, deadline: Deadline, local: bool) -> bool:
         """Wait for an event of the pending exchange; on a local port (read lock held), read it ourselves."""
         port = self._port
-        fd = _posix_fd(port) if local and port is not None else None
+        fd = self._fd(port) if local and port is not None else None
         if fd is None:
             return event.wait(deadline.remaining)
         while not event.is_set():
@@ -492,7 +497,7 @@ class AtChannel:
             raise self._lost
         self.transcript.record(TX, data, bulk=bulk)
         try:
-            fd = _posix_fd(port)
+            fd = self._fd(port)
             if fd is None:
                 port.write(data)
             else:
@@ -559,7 +564,7 @@ class AtChannel:
                 self._framer.counted_rules = [counted] if counted else []
             sent_at = time.monotonic()
             port = self._port
-            local = port is not None and _posix_fd(port) is not None
+            local = port is not None and self._fd(port) is not None
             # On a local port this thread reads the answer itself: it holds the read lock
             # from before the write, so the background reader cannot take the answer first.
             reading = self._caller_reads() if local else contextlib.nullcontext()
