@@ -21,7 +21,9 @@ class UartPacer:
     """Forwards bytes to `sink` at `baud`, in order, from a thread of its own.
 
     `write` never blocks the module; `close` drops what is still on the line, as a
-    reset or a closed port does on a real bench.
+    reset or a closed port does on a real bench. The queue is not bounded: a real module
+    would stop reading its TCP socket when its UART buffer fills (the peer's window closes);
+    here a fast peer simply queues, which changes no byte and no order, only memory.
     """
 
     def __init__(self, sink: Callable[[bytes], None], baud: int) -> None:
