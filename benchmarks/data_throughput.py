@@ -88,26 +88,28 @@ def raw_pty(total: int) -> float:
             os.close(f)
 
 
-def echo_peer() -> tuple[socket.socket, int]:
+def echo_peer() -> tuple[int, int]:
+    """A TCP echo peer on 127.0.0.1 in a process of its own, like the raw pty's echo: the
+    network is not the host, and a peer thread here would compete with atlink for the GIL."""
     server = socket.create_server(("127.0.0.1", 0))
-
-    def serve() -> None:
+    port = server.getsockname()[1]
+    pid = os.fork()
+    if pid == 0:
         conn, _ = server.accept()
         while True:
             data = conn.recv(65536)
             if not data:
-                return
+                os._exit(0)
             conn.sendall(data)
-
-    threading.Thread(target=serve, daemon=True).start()
-    return server, server.getsockname()[1]
+    server.close()
+    return pid, port
 
 
 def online_through_simulator(total: int) -> float:
     proc = subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked"],
                             stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
-    server, port = echo_peer()
+    peer, port = echo_peer()
     try:
         module = Cassiopeia(proc.stdout.readline().strip())
         module.wait_ready()
@@ -120,7 +122,8 @@ def online_through_simulator(total: int) -> float:
         module.close()
         return seconds
     finally:
-        server.close()
+        os.kill(peer, signal.SIGKILL)
+        os.waitpid(peer, 0)
         proc.terminate()
         proc.wait(10)
 
