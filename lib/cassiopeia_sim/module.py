@@ -47,6 +47,10 @@ class Connection:
         self.close()
         self._on_lost()
 
+    def backlog(self) -> float:
+        """Seconds until the output written so far has left the line (0 without a line rate)."""
+        return self._pacer.backlog() if self._pacer is not None else 0.0
+
     def close(self) -> None:
         if self._pacer is not None:
             self._pacer.close()  # what was still on the wire is gone with the port
@@ -106,6 +110,11 @@ class SimulatedModule:
                 fn(*args)
 
         self.loop.call_later(delay, guarded)
+
+    def after_output(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run fn once what the module has sent has left its UART: a reset after OK does not cut the OK."""
+        backlog = self._client.backlog() if self._client is not None else 0.0
+        self.after(0.001 + backlog, fn, *args)
 
     def urc(self, line: str) -> None:
         if self.power == "on":
@@ -324,7 +333,7 @@ class SimulatedModule:
         def apply() -> None:
             pending.resolve()
             if rst:
-                self.after(0.001, self._reset_then_cfun, fun)
+                self.after_output(self._reset_then_cfun, fun)
             else:
                 self.set_cfun(fun)
 
@@ -339,6 +348,6 @@ class SimulatedModule:
 
     def _at_reset(self) -> Pending:
         pending = Pending()
-        pending_reset = lambda: (pending.resolve(), self.after(0.001, self._reset))  # noqa: E731
+        pending_reset = lambda: (pending.resolve(), self.after_output(self._reset))  # noqa: E731
         self.after(self.profile.command, pending_reset)
         return pending

@@ -35,6 +35,7 @@ class UartPacer:
         self._pending = bytearray()
         self._cond = threading.Condition()
         self._closed = False
+        self._line_free_at = time.monotonic()  # when the last byte handed out has left the wire
         self._thread = threading.Thread(target=self._run, name=f"uart-{baud}", daemon=True)
         self._thread.start()
 
@@ -44,6 +45,12 @@ class UartPacer:
                 self._pending += data
                 self._cond.notify()
 
+    def backlog(self) -> float:
+        """Seconds until everything written so far has left the wire."""
+        with self._cond:
+            queued = len(self._pending)
+        return queued / self.bytes_per_second + max(0.0, self._line_free_at - time.monotonic())
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
@@ -51,7 +58,6 @@ class UartPacer:
             self._cond.notify()
 
     def _run(self) -> None:
-        line_free_at = time.monotonic()  # when the last byte handed out has left the wire
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._pending or self._closed)
@@ -60,8 +66,8 @@ class UartPacer:
                 chunk = bytes(self._pending[: self._slice])
                 del self._pending[: len(chunk)]
             # A line that has been idle starts now; a busy one continues where it was.
-            line_free_at = max(line_free_at, time.monotonic()) + len(chunk) / self.bytes_per_second
-            delay = line_free_at - time.monotonic()
+            self._line_free_at = max(self._line_free_at, time.monotonic()) + len(chunk) / self.bytes_per_second
+            delay = self._line_free_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             with self._cond:

@@ -238,7 +238,7 @@ class Upgrade:
             if pending is not None:
                 pending.resolve()
             if reboot:
-                self.module.after(0.001, self.module._reset)
+                self.module.after_output(self.module._reset)
 
         job = _Download(url, self.module.profile.download_timeout, progress, done, self._reachable,
                         self.module.profile.download_step, self.resolve)

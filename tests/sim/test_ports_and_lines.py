@@ -125,3 +125,14 @@ def test_a_sim_url_with_a_baud_rate_answers_at_that_rate():
         discard("paced")
     with pytest.raises(ValueError, match="baud"):
         module_for_url("sim://badbaud?baud=fast")
+
+
+def test_a_paced_module_resets_only_once_its_ok_has_left_the_line():
+    url = "sim://slowline?profile=fast&locked=0&baud=1200"  # 120 bytes a second: an OK takes 50 ms
+    try:
+        with AtChannel(url, urc_table=cassiopeia_urc_table()) as at:
+            at.command("ATE0", timeout=10)
+            assert at.command("AT^RESET", timeout=10).ok  # not cut by the reset that follows it
+            eventually(lambda: at.lost, what="the USB port dropped after the OK")
+    finally:
+        discard("slowline")
