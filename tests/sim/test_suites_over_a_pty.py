@@ -3,7 +3,7 @@ driven like a bench (a device path, a remote control plane), not through the in-
 
 The wirings a lab has: a UART whose device stays through resets; a USB port that vanishes at
 every reset behind a udev-like stable link; a UART paced at 921600 baud, as slow as the wire;
-a remote module behind ser2net, reached as rfc2217://.
+a remote module behind ser2net, reached as rfc2217://; and the rehearsal the README describes.
 """
 
 import contextlib
@@ -16,6 +16,9 @@ WIRINGS = {
     "usb": ["--usb", "--link", "{tmp}/ttyACM-link"],
     "uart-921600": ["--baud", "921600"],
     "ser2net-rfc2217": [],
+    # the README's rehearsal: a module's own delays, on USB, paced at 115200 baud (about 4 minutes)
+    "rehearsal-usb-115200-realistic": ["--usb", "--link", "{tmp}/ttyACM-link", "--baud", "115200",
+                                       "--profile", "realistic"],
 }
 
 
@@ -25,5 +28,6 @@ def test_all_suites_pass(tmp_path, wiring):
     with contextlib.ExitStack() as stack:
         device, control = stack.enter_context(served_simulator(*args))
         port = stack.enter_context(ser2net(device, tmp_path)) if wiring == "ser2net-rfc2217" else device
-        bench = write_bench(tmp_path / f"{wiring}.toml", port, control, baudrate=921600)
+        baudrate = 115200 if "115200" in wiring else 921600
+        bench = write_bench(tmp_path / f"{wiring}.toml", port, control, baudrate=baudrate)
         assert_all_passed(run_suites(bench, tmp_path / "reports"))
