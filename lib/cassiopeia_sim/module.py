@@ -47,9 +47,12 @@ class Connection:
         self.close()
         self._on_lost()
 
-    def backlog(self) -> float:
-        """Seconds until the output written so far has left the line (0 without a line rate)."""
-        return self._pacer.backlog() if self._pacer is not None else 0.0
+    def when_sent(self, callback: Callable[[], None]) -> None:
+        """Call back once the output written so far has left the line (at once without a line rate)."""
+        if self._pacer is None:
+            callback()
+        else:
+            self._pacer.when_drained(callback)
 
     def close(self) -> None:
         if self._pacer is not None:
@@ -113,8 +116,17 @@ class SimulatedModule:
 
     def after_output(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run fn once what the module has sent has left its UART: a reset after OK does not cut the OK."""
-        backlog = self._client.backlog() if self._client is not None else 0.0
-        self.after(0.001 + backlog, fn, *args)
+        generation = self._generation
+
+        def run() -> None:
+            if generation == self._generation:  # unless the module reset meanwhile, like after()
+                fn(*args)
+
+        client = self._client
+        if client is None:
+            self.loop.call_later(0.001, run)
+        else:  # the line's thread calls back: the timer puts fn back on the loop
+            client.when_sent(lambda: self.loop.call_later(0.001, run))
 
     def urc(self, line: str) -> None:
         if self.power == "on":

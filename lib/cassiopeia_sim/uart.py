@@ -33,9 +33,10 @@ class UartPacer:
         self.bytes_per_second = baud / BITS_PER_BYTE
         self._slice = max(1, int(self.bytes_per_second * _SLICE))
         self._pending = bytearray()
+        self._in_flight = False  # a chunk taken from the queue and not yet handed to the sink
+        self._drained: list[Callable[[], None]] = []
         self._cond = threading.Condition()
         self._closed = False
-        self._line_free_at = time.monotonic()  # when the last byte handed out has left the wire
         self._thread = threading.Thread(target=self._run, name=f"uart-{baud}", daemon=True)
         self._thread.start()
 
@@ -45,19 +46,29 @@ class UartPacer:
                 self._pending += data
                 self._cond.notify()
 
-    def backlog(self) -> float:
-        """Seconds until everything written so far has left the wire."""
+    def when_drained(self, callback: Callable[[], None]) -> None:
+        """Call back (from the line's thread, or at once) when every byte written so far has left."""
         with self._cond:
-            queued = len(self._pending)
-        return queued / self.bytes_per_second + max(0.0, self._line_free_at - time.monotonic())
+            if self._pending or self._in_flight:
+                self._drained.append(callback)
+                return
+        callback()
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
             self._pending.clear()
             self._cond.notify()
+        self._call_drained()  # nothing is left on a closed line
+
+    def _call_drained(self) -> None:
+        with self._cond:
+            callbacks, self._drained = self._drained, []
+        for callback in callbacks:
+            callback()
 
     def _run(self) -> None:
+        line_free_at = time.monotonic()  # when the last byte handed out has left the wire
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._pending or self._closed)
@@ -65,12 +76,18 @@ class UartPacer:
                     return
                 chunk = bytes(self._pending[: self._slice])
                 del self._pending[: len(chunk)]
+                self._in_flight = True
             # A line that has been idle starts now; a busy one continues where it was.
-            self._line_free_at = max(self._line_free_at, time.monotonic()) + len(chunk) / self.bytes_per_second
-            delay = self._line_free_at - time.monotonic()
+            line_free_at = max(line_free_at, time.monotonic()) + len(chunk) / self.bytes_per_second
+            delay = line_free_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             with self._cond:
                 if self._closed:
                     return
             self._sink(chunk)
+            with self._cond:
+                self._in_flight = False
+                empty = not self._pending
+            if empty:
+                self._call_drained()

@@ -135,3 +135,16 @@ def test_a_paced_module_resets_only_once_its_ok_has_left_the_line():
             eventually(lambda: at.lost, what="the USB port dropped after the OK")
     finally:
         discard("slowline")
+
+
+def test_the_line_says_when_everything_written_has_left_it():
+    got, seen_at_callback, done = bytearray(), [], threading.Event()
+    pacer = UartPacer(got.extend, 9600)  # 960 bytes a second
+    pacer.write(b"y" * 96)
+    pacer.when_drained(lambda: (seen_at_callback.append(len(got)), done.set()))
+    assert done.wait(10)
+    assert seen_at_callback == [96]  # called after the last byte, not on an estimate of when it would be
+    again = threading.Event()
+    pacer.when_drained(again.set)  # an idle line calls back at once
+    assert again.is_set()
+    pacer.close()
