@@ -41,6 +41,7 @@ from .timeouts import DEFAULT_TIMEOUTS, Deadline, TimeoutTable
 from .transcript import EVENT, RX, TX, URC, Transcript
 from .transport import open_port
 from .urc import Urc, UrcPattern, UrcStore, UrcTable
+from .watch import PortWatch
 
 __all__ = ["AtChannel", "ExchangeRecord", "Response", "CTRL_Z", "ESC", "expected_prefixes"]
 
@@ -187,6 +188,7 @@ class AtChannel:
         self._session: Optional[OnlineSession] = None
         self._port: Optional[serial.SerialBase] = None
         self._port_fd: Optional[int] = None
+        self._watch: Optional[PortWatch] = None
         self._reader: Optional[threading.Thread] = None
         self._lost: Optional[PortLost] = None
         self._closing = False
@@ -219,11 +221,13 @@ class AtChannel:
                     raise PortLost(f"cannot open {self.url}: {last}") from last
                 time.sleep(min(0.01, deadline.remaining))  # polling: a device node has no event to await
         self._port_fd = _posix_fd(port)  # once per open: it costs syscalls, and commands need it often
+        self._watch = PortWatch(self._port_fd, self._wake_r) if self._port_fd is not None else None
         self._port = port
         self._lost = None
         self._closing = False
         self.transcript.event(f"port open {self.url}")
-        self._reader = threading.Thread(target=self._read_loop, args=(port,), name=f"atlink-reader {self.url}", daemon=True)
+        self._reader = threading.Thread(target=self._read_loop, args=(port, self._watch), name=f"atlink-reader {self.url}",
+                                        daemon=True)
         self._reader.start()
 
     def close(self) -> None:
@@ -245,6 +249,9 @@ class AtChannel:
             pass
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(timeout=2.0)
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.close()
         if port is not None:
             try:
                 port.close()
@@ -269,11 +276,10 @@ class AtChannel:
         return self._port_fd if port is self._port else _posix_fd(port)
 
     # ------------------------------------------------------------ reading
-    def _read_loop(self, port: serial.SerialBase) -> None:
-        fd = _posix_fd(port)
+    def _read_loop(self, port: serial.SerialBase, watch: Optional[PortWatch]) -> None:
         while True:
-            if fd is not None:
-                data = self._read_fd_idle(port, fd)
+            if watch is not None:
+                data = self._read_fd_idle(port, watch)
             else:
                 try:
                     data = port.read(port.in_waiting or 1)
@@ -295,35 +301,42 @@ class AtChannel:
 
         The command holds the read lock from before its write, so its answer never
         pays for a hand-over between threads; a background reader woken by the answer
-        sees the flag and parks until the command is done.
+        sees the flag and parks until the command is done (where the watch can mute
+        the port, it is not even woken).
         """
         self._caller_active = True
+        watch = self._watch
+        if watch is not None:
+            watch.mute()
         try:
             with self._read_lock:
                 yield
         finally:
             with self._idle:
                 self._caller_active = False
+                if watch is not None:
+                    watch.unmute()
                 self._idle.notify_all()
 
-    def _read_fd_idle(self, port: serial.SerialBase, fd: int) -> bytes:
+    def _read_fd_idle(self, port: serial.SerialBase, watch: PortWatch) -> bytes:
         """Background read of a local port, while no command is reading it."""
         if self._caller_active:
             with self._idle:
                 self._idle.wait_for(lambda: not self._caller_active, 0.05)
             return b""
         try:
-            ready, _, _ = select.select([fd, self._wake_r], [], [], 0.05)
+            readable, woken = watch.wait(0.05)
         except (OSError, ValueError) as exc:
             self._port_lost(port, exc)
             return b""
-        if self._wake_r in ready:
+        if woken:
             try:
                 os.read(self._wake_r, 4096)
             except BlockingIOError:
                 pass
-        if fd not in ready or self._caller_active:
+        if not readable or self._caller_active:
             return b""
+        fd = watch.fd
         with self._read_lock:
             # Under the lock, ask again: a command may have taken the bytes meanwhile.
             try:

@@ -1,0 +1,61 @@
+"""The background reader's wait on a local port: the port's fd or a wake-up pipe.
+
+While a command reads its own answer, the background reader must not be woken by
+those bytes: it would only take the GIL from the command and stand aside again,
+which costs more than the rest of a short round trip. epoll (Linux) can take the
+port out of a wait that is already in progress, so `mute()` keeps the reader
+asleep until `unmute()`; elsewhere select is used, muting does nothing, and the
+reader's own checks make it stand aside (slower, equally correct).
+"""
+
+from __future__ import annotations
+
+import select
+
+__all__ = ["PortWatch"]
+
+
+class PortWatch:
+    """Wait until `fd` (a port) or `wake_fd` (a pipe) is readable, with a timeout."""
+
+    def __init__(self, fd: int, wake_fd: int) -> None:
+        self.fd = fd
+        self.wake_fd = wake_fd
+        self._epoll = select.epoll() if hasattr(select, "epoll") else None
+        if self._epoll is not None:
+            self._epoll.register(fd, select.EPOLLIN)
+            self._epoll.register(wake_fd, select.EPOLLIN)
+
+    def wait(self, timeout: float) -> tuple[bool, bool]:
+        """(port readable, woken). Raises OSError or ValueError if the port is unusable.
+
+        Errors and hang-ups count as readable: the read that follows reports them.
+        """
+        if self._epoll is None:
+            ready, _, _ = select.select([self.fd, self.wake_fd], [], [], timeout)
+            return self.fd in ready, self.wake_fd in ready
+        port = woken = False
+        for fd, _ in self._epoll.poll(timeout):
+            if fd == self.fd:
+                port = True
+            else:
+                woken = True
+        return port, woken
+
+    def mute(self) -> None:
+        self._set(0)
+
+    def unmute(self) -> None:
+        self._set(select.EPOLLIN)
+
+    def _set(self, events: int) -> None:
+        if self._epoll is None:
+            return
+        try:
+            self._epoll.modify(self.fd, events)
+        except (OSError, ValueError):  # the port or the watch is already closed: nothing to wait on
+            pass
+
+    def close(self) -> None:
+        if self._epoll is not None:
+            self._epoll.close()
