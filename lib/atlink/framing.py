@@ -7,8 +7,8 @@ token's `raw`, so a transcript built from tokens loses nothing.
 Modes:
 - lines: `\\r\\n`, bare `\\r` or bare `\\n` end a line; empty lines are dropped
   (their bytes go to the next token's `raw`).
-- prompt: while armed, a line buffer holding `>` (optionally `> `) is a PROMPT
-  even though no line end follows.
+- prompt: while armed, a line buffer holding `>` (optionally `> `, or the
+  `>>>` of HTTP sends) is a PROMPT even though no line end follows.
 - counted payload: while a rule is armed, a line it recognises (e.g.
   `+SQNSRECV: 1,24`) is followed by exactly N raw bytes, whatever they contain.
 - raw (online data mode): entered on a CONNECT line; bytes are DATA until one of
@@ -28,7 +28,7 @@ NO_CARRIER_TERMINATOR = b"\r\nNO CARRIER\r\n"
 OK_TERMINATOR = b"\r\nOK\r\n"
 _CONNECT = re.compile(rb"^CONNECT( .*)?$")
 _PROMPT = re.compile(rb"^>+ ?")
-_EOL = re.compile(rb"[\r\n]")
+_EOL = re.compile(rb"\r\n?|\n")  # \r\n in one match: half the iterations of one byte at a time
 
 # A rule looks at a completed line and returns how many raw bytes follow it, or None.
 CountedRule = Callable[[bytes], Optional[int]]
@@ -56,7 +56,7 @@ class Framer:
         self._line = bytearray()
         self._lead = bytearray()  # consumed bytes not yet attributed to a token
         self._skip_lf = False  # a line ended on \r: one following \n belongs to it
-        self._swallow_space = False  # a bare ">" prompt: one following space is its
+        self._prompt_tail = False  # after a prompt without its space: more ">" and one space are its own
         self._payload_left = 0
         self._payload = bytearray()
         self._raw = False
@@ -115,10 +115,11 @@ class Framer:
                     out.append(self._token(Kind.PAYLOAD, bytes(self._payload), bytes(self._payload)))
                     self._payload.clear()
                 continue
-            if self._swallow_space:
-                self._swallow_space = False
-                if chunk[i] == 0x20:
-                    self._lead.append(0x20)
+            if self._prompt_tail:
+                # ">>> " may arrive a byte at a time: the prompt was taken at its first ">".
+                self._prompt_tail = chunk[i] == 0x3E
+                if chunk[i] in b"> ":
+                    self._lead.append(chunk[i])
                     i += 1
                     continue
             m = _EOL.search(chunk, i)
@@ -126,32 +127,35 @@ class Framer:
             if end > i:
                 self._line += chunk[i:end]
                 i = end
-                if self.prompt_armed and self._line[:1] == b">":
-                    self._maybe_prompt(out)
-                continue
-            self._end_line(chunk[i], out)
-            i += 1
+                if self.prompt_armed and self._line[:1] == b">" and self._maybe_prompt(out):
+                    continue  # a bare ">" prompt may own the space that follows it
+            if m is None:
+                break
+            i = m.end()
+            terminator = m.group()
+            # A \r that ends the chunk may be followed by the \n of the same line end in the next one.
+            self._skip_lf = terminator == b"\r" and i == n
+            self._end_line(terminator, out)
         return out
 
-    def _maybe_prompt(self, out: list[Token]) -> None:
+    def _maybe_prompt(self, out: list[Token]) -> bool:
         pm = _PROMPT.match(self._line)
         if not pm:
-            return
+            return False
         self.prompt_armed = False
         raw = bytes(self._line[: pm.end()])
-        self._swallow_space = not raw.endswith(b" ")
+        self._prompt_tail = not raw.endswith(b" ")
         del self._line[: pm.end()]
-        out.append(self._token(Kind.PROMPT, raw.rstrip(b" "), raw))
+        out.append(self._token(Kind.PROMPT, b">", raw))  # ">" or ">>>": the same prompt, however it was split
+        return True
 
-    def _end_line(self, terminator: int, out: list[Token]) -> None:
-        if terminator == 0x0D:
-            self._skip_lf = True
+    def _end_line(self, terminator: bytes, out: list[Token]) -> None:
         if not self._line:
-            self._lead.append(terminator)
+            self._lead += terminator
             return
         data = bytes(self._line)
         self._line.clear()
-        out.append(self._token(Kind.LINE, data, data + bytes([terminator])))
+        out.append(self._token(Kind.LINE, data, data + terminator))
         if _CONNECT.match(data):
             self._raw = True
             return

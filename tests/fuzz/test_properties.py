@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cassiopeia
-from atlink import AtChannel, PortLost, UrcTable
+from atlink import AtChannel, Framer, Kind, PortLost, UrcTable
 from cassiopeia import ParseError, cassiopeia_urc_table
 from cassiopeia_sim import discard
 from support.fake_device import Script
@@ -124,6 +124,35 @@ def test_framing_never_loses_duplicates_or_misroutes_a_line(infos, urcs, data, c
         if urcs:
             at.wait_urc(urcs[-1] if not after_ok else after_ok[-1], 5, after=mark)
         assert [u.line for u in at.urcs.since(mark)] == before_ok + after_ok
+
+
+# Pieces that exercise every framer state: line ends of each kind, empty lines, prompts, a counted
+# reply header with its payload, online mode entered and ended, bytes that are not text.
+PIECES = [b"\r", b"\n", b"\r\n", b"OK", b"+CEREG: 1", b"> ", b">", b" ", b"+R: 3\r\nab\r", b"\r\nCONNECT\r\n",
+          b"\r\nNO CARRIER\r\n", b"\r\nOK\r\n", b"+++", b"\x00\xff\x1a", b"AT+X?"]
+
+
+def _frame(stream: bytes, chunk: int, prompt: bool) -> tuple[list, bytes]:
+    framer = Framer()
+    framer.prompt_armed = prompt
+    framer.counted_rules = [lambda line: 3 if line == b"+R: 3" else None]
+    framer.arm_escape()
+    tokens = []
+    for i in range(0, len(stream), chunk):
+        tokens += framer.feed(stream[i:i + chunk])
+    tokens += framer.flush_idle()
+    raw = b"".join(t.raw for t in tokens) + b"".join(t.raw for t in framer.reset())
+    return [(t.kind, t.data) for t in tokens if t.kind is not Kind.DATA], raw
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(pieces=st.lists(st.sampled_from(PIECES), max_size=30), chunk=st.integers(1, 8), prompt=st.booleans())
+def test_framer_gives_the_same_tokens_for_any_chunking_and_accounts_for_every_byte(pieces, chunk, prompt):
+    stream = b"".join(pieces)
+    whole, whole_raw = _frame(stream, max(1, len(stream)), prompt)
+    chunked, chunked_raw = _frame(stream, chunk, prompt)
+    assert chunked == whole
+    assert whole_raw == stream and chunked_raw == stream
 
 
 # ---------------------------------------------------------------- parsers raise only ParseError
