@@ -59,7 +59,7 @@ def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, i
 
 def mask_secrets(text: str) -> str:
     """Return `text` with every secret parameter replaced by ***."""
-    if "+" not in text:
+    if "=" not in text and not _CGAUTH_READ.match(text):  # no set form, no read reply: nothing secret
         return text
     result: list[str] = []
     pos = 0

@@ -26,10 +26,13 @@ log = logging.getLogger("atlink.wire")
 _ESCAPES = {b: f"\\x{b:02x}" for b in range(256) if not 0x20 <= b < 0x7F}
 _ESCAPES.update({0x0D: "\\r", 0x0A: "\\n", 0x5C: "\\\\"})
 _TABLE = str.maketrans({chr(b): text for b, text in _ESCAPES.items()})
+_PLAIN = bytes(range(0x20, 0x7F)).replace(b"\\", b"") + b"\r\n"  # the bytes of nearly every AT line
 
 
 def escape_bytes(data: bytes) -> str:
     """Printable ASCII as is, everything else as an escape; line ends stay visible."""
+    if not data.translate(None, _PLAIN):  # a plain line: two replaces beat a per-character translate
+        return data.decode("ascii").replace("\r", "\\r").replace("\n", "\\n")
     return data.decode("latin-1").translate(_TABLE)
 
 
@@ -52,14 +55,16 @@ class Transcript:
         self._entries: deque[Entry] = deque(maxlen=capacity)
         self._seq = 0
         self._lock = threading.Lock()
-        self._listeners: list[Callable[[Entry], None]] = []
+        self._listeners: tuple[Callable[[Entry], None], ...] = ()  # replaced, never mutated: no copy per record
 
     def add_listener(self, listener: Callable[[Entry], None]) -> None:
-        self._listeners.append(listener)
+        self._listeners += (listener,)
 
     def remove_listener(self, listener: Callable[[Entry], None]) -> None:
         if listener in self._listeners:
-            self._listeners.remove(listener)
+            listeners = list(self._listeners)
+            listeners.remove(listener)
+            self._listeners = tuple(listeners)
 
     def record(self, direction: str, data: bytes | str, bulk: bool = False) -> Entry:
         """Record bytes (or an event text). `bulk` data is shortened for readability."""
@@ -76,7 +81,7 @@ class Transcript:
             entry = Entry(self._seq, time.monotonic(), time.time(), direction, text, size)
             self._entries.append(entry)
         log.debug("%s %s", direction, text)
-        for listener in list(self._listeners):
+        for listener in self._listeners:
             listener(entry)
         return entry
 
