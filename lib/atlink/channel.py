@@ -12,13 +12,13 @@ timed out: a late answer is recorded as late and never answers the next command.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
 import re
 import select
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional
 
 import serial
@@ -50,7 +50,15 @@ ESC = b"\x1b"
 _PREFIX = re.compile(r"([+^$%#][A-Z0-9]+)", re.IGNORECASE)
 _V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01]?)(?![0-9])", re.IGNORECASE)  # a bare V is V0
 _SETTLE = 0.2  # longest wait for the background reader to take bytes already received
+_REARM_AFTER = 0.002  # a pause between commands after which the background reader watches the port again
 _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
+
+
+@functools.lru_cache(maxsize=512)
+def _plan(command: str) -> tuple[tuple[str, ...], bool, bool]:
+    """(expected prefixes, sets V, numeric from here): suites send the same lines again and again."""
+    v = _V_SETTING.match(command)
+    return expected_prefixes(command), v is not None, bool(v and v.group(1) != "1")
 
 
 def expected_prefixes(command: str) -> tuple[str, ...]:
@@ -78,11 +86,12 @@ def _posix_fd(port: serial.SerialBase) -> Optional[int]:
 
 def _write_fd(fd: int, data: bytes, timeout: float = 10.0) -> None:
     view = memoryview(data)
-    deadline = Deadline(timeout)
+    deadline: Optional[Deadline] = None  # only a full output buffer starts the clock
     while view:
         try:
             view = view[os.write(fd, view):]
         except BlockingIOError:
+            deadline = deadline or Deadline(timeout)
             _, ready, _ = select.select([], [fd], [], deadline.remaining)
             if not ready:
                 raise serial.SerialTimeoutException("write timeout") from None
@@ -139,18 +148,31 @@ class ExchangeRecord:
         return self.finished_at - self.sent_at
 
 
-@dataclass
 class _Exchange:
-    command: str
-    expected: tuple[str, ...]
-    numeric: bool
-    written: bool = False
-    lines: list[str] = field(default_factory=list)
-    final: Optional[Final] = None
-    payload: Optional[bytes] = None
-    error: Optional[Exception] = None
-    done: threading.Event = field(default_factory=threading.Event)
-    prompt: Optional[threading.Event] = None  # only for commands that send a payload
+    """One command in flight. Its flags change under the channel's state lock, which
+    `_answered` (a condition on that lock) announces to a caller waiting on them."""
+
+    __slots__ = ("command", "expected", "numeric", "wants_prompt", "written", "lines", "final", "payload", "error",
+                 "done", "prompted")
+
+    def __init__(self, command: str, expected: tuple[str, ...], numeric: bool, wants_prompt: bool) -> None:
+        self.command = command
+        self.expected = expected
+        self.numeric = numeric
+        self.wants_prompt = wants_prompt  # a command that sends a payload after the module's prompt
+        self.written = False
+        self.lines: list[str] = []
+        self.final: Optional[Final] = None
+        self.payload: Optional[bytes] = None
+        self.error: Optional[Exception] = None
+        self.done = False
+        self.prompted = False
+
+    def is_done(self) -> bool:
+        return self.done
+
+    def may_send(self) -> bool:
+        return self.prompted or self.done
 
 
 class AtChannel:
@@ -175,13 +197,15 @@ class AtChannel:
         self._framer = Framer()
         self._command_lock = threading.RLock()
         self._read_lock = threading.Lock()  # whoever reads a local port's fd holds it
-        self._idle = threading.Condition()
+        self._arming = threading.Lock()  # a command starting and the reader re-arming its watch exclude each other
         self._caller_active = False
+        self._quiet_since = 0.0  # when the last command stopped reading the port
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
         self._state = threading.RLock()
         self._owed_cond = threading.Condition(self._state)
+        self._answered = threading.Condition(self._state)  # an exchange's flags changed
         self._pending: Optional[_Exchange] = None
         self._owed = 0
         self._numeric = False
@@ -243,10 +267,7 @@ class AtChannel:
             self._closing = True
             port, self._port = self._port, None
             self._fail_pending(ChannelClosed(f"{self.url} closed"))
-        try:
-            os.write(self._wake_w, b"x")  # out of its select at once
-        except OSError:
-            pass
+        self._wake_reader()
         if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join(timeout=2.0)
         watch, self._watch = self._watch, None
@@ -261,6 +282,12 @@ class AtChannel:
             for token in self._framer.reset():  # trailing bytes no token claimed yet
                 self.transcript.record(RX, token.raw, bulk=True)
         self.transcript.event(f"port closed {self.url}")
+
+    def _wake_reader(self) -> None:
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:  # closed, or full of wake-ups already
+            pass
 
     def reopen(self, timeout: float = 30.0) -> None:
         """Close and open again, waiting for the port to come back (a module reboots)."""
@@ -295,34 +322,38 @@ class AtChannel:
                     for token in self._framer.flush_idle():
                         self._on_token(token)
 
-    @contextlib.contextmanager
-    def _caller_reads(self):
-        """A command reads a local port itself: the background reader stands aside.
+    # A command reads a local port itself, between _begin_reading and _end_reading: it holds
+    # the read lock from before its write, so its answer never pays for a hand-over between
+    # threads. The background reader must not even be woken by that answer (it would take the
+    # GIL from the command only to stand aside), so the command mutes the reader's watch, and
+    # the reader re-arms it once commands have paused for _REARM_AFTER: back-to-back commands
+    # pay for neither wake-ups nor re-arming. A URC in such a pause waits about that long.
+    def _begin_reading(self) -> None:
+        with self._arming:
+            self._caller_active = True
+            if self._watch is not None and self._watch.mute():
+                self._wake_reader()  # out of its (now muted) wait, into the re-arming loop
+        self._read_lock.acquire()
 
-        The command holds the read lock from before its write, so its answer never
-        pays for a hand-over between threads; a background reader woken by the answer
-        sees the flag and parks until the command is done (where the watch can mute
-        the port, it is not even woken).
-        """
-        self._caller_active = True
-        watch = self._watch
-        if watch is not None:
-            watch.mute()
-        try:
-            with self._read_lock:
-                yield
-        finally:
-            with self._idle:
-                self._caller_active = False
-                if watch is not None:
-                    watch.unmute()
-                self._idle.notify_all()
+    def _end_reading(self) -> None:
+        self._read_lock.release()
+        self._quiet_since = time.monotonic()
+        self._caller_active = False
+
+    def _rearm(self, watch: PortWatch) -> bool:
+        """True if the watch is armed, re-arming it if commands have paused long enough."""
+        with self._arming:
+            if watch.armed:
+                return not self._caller_active
+            if self._caller_active or time.monotonic() - self._quiet_since < _REARM_AFTER:
+                return False
+            watch.arm()
+            return True
 
     def _read_fd_idle(self, port: serial.SerialBase, watch: PortWatch) -> bytes:
         """Background read of a local port, while no command is reading it."""
-        if self._caller_active:
-            with self._idle:
-                self._idle.wait_for(lambda: not self._caller_active, 0.05)
+        if not self._rearm(watch):
+            time.sleep(_REARM_AFTER)
             return b""
         try:
             readable, woken = watch.wait(0.05)
@@ -399,13 +430,15 @@ class AtChannel:
                 self._session.end("port lost")
         self.urcs.wake()
 
-    def _wait(self, event: threading.Event, deadline: Deadline, local: bool) -> bool:
-        """Wait for an event of the pending exchange; on a local port (read lock held), read it ourselves."""
+    def _wait(self, reached: Callable[[], bool], deadline: Deadline, local: bool) -> bool:
+        """Wait until the pending exchange has `reached` a state; on a local port (read lock
+        held) read the answer ourselves."""
         port = self._port
         fd = self._fd(port) if local and port is not None else None
         if fd is None:
-            return event.wait(deadline.remaining)
-        while not event.is_set():
+            with self._state:
+                return self._answered.wait_for(reached, deadline.remaining)
+        while not reached():
             left = deadline.remaining
             if left <= 0 or self._lost is not None:
                 break
@@ -418,7 +451,7 @@ class AtChannel:
                 data = self._read_fd(port, fd)
                 if data:
                     self._feed(data)
-        return event.is_set()
+        return reached()
 
     def _on_token(self, token: Token) -> None:
         if token.kind is Kind.DATA:
@@ -429,8 +462,9 @@ class AtChannel:
         ex = self._pending
         if token.kind is Kind.PROMPT:
             self.transcript.record(RX, token.raw)
-            if ex is not None and ex.prompt is not None:
-                ex.prompt.set()
+            if ex is not None and ex.wants_prompt:
+                ex.prompted = True
+                self._answered.notify_all()
             return
         if token.kind is Kind.PAYLOAD:
             self.transcript.record(RX, token.raw, bulk=True)
@@ -462,11 +496,10 @@ class AtChannel:
             ex.final = final
             if final.kind is FinalKind.CONNECT:
                 self._session = OnlineSession(self)
-            ex.done.set()
-            if ex.prompt is not None:
-                ex.prompt.set()  # a final instead of a prompt: nothing more to wait for
+            ex.done = True  # also ends a wait for the prompt: a final instead of it, nothing more to send
+            self._answered.notify_all()
             return
-        if self.urc_table.is_urc(line, ex.command, next((p for p in ex.expected if line.startswith(p)), None)):
+        if self.urc_table.is_urc(line, ex.command, ex.expected):
             self._to_urc(token)
             return
         self.transcript.record(RX, token.raw)
@@ -495,20 +528,22 @@ class AtChannel:
 
     def _fail_pending(self, error: Exception) -> None:
         ex = self._pending
-        if ex is not None and not ex.done.is_set():
+        if ex is not None and not ex.done:
             ex.error = error
-            ex.done.set()
-            if ex.prompt is not None:
-                ex.prompt.set()
+            ex.done = True
+            self._answered.notify_all()
 
     # ------------------------------------------------------------ writing
-    def _write(self, data: bytes, bulk: bool = False) -> None:
+    def _write(self, data: bytes, bulk: bool = False, reading_here: bool = False) -> None:
+        """reading_here: this thread reads the answer itself, so nothing can be recorded before
+        the write is: record it after, in the time the module takes to answer, not before."""
         port = self._port
         if port is None:
             raise ChannelClosed(f"{self.url} is closed")
         if self._lost is not None:
             raise self._lost
-        self.transcript.record(TX, data, bulk=bulk)
+        if not reading_here:
+            self.transcript.record(TX, data, bulk=bulk)
         try:
             fd = self._fd(port)
             if fd is None:
@@ -516,11 +551,15 @@ class AtChannel:
             else:
                 _write_fd(fd, data)
         except Exception as exc:
+            if reading_here:
+                self.transcript.record(TX, data, bulk=bulk)  # what was tried, before what became of it
             with self._state:
                 if self._lost is None:
                     self._lost = PortLost(f"port {self.url} lost on write: {exc}")
                     self.transcript.event(f"port lost: {exc}")
             raise self._lost from exc
+        if reading_here:
+            self.transcript.record(TX, data, bulk=bulk)
 
     def send_raw(self, data: bytes) -> None:
         """Write bytes as they are (outside any command); for recovery and fault tests."""
@@ -545,11 +584,12 @@ class AtChannel:
         counted: a rule that recognises a reply header followed by N raw bytes.
         check: raise the typed error for a failure final result (default).
         """
-        if not line or any(c in line for c in "\r\n"):
+        if not line or "\r" in line or "\n" in line:
             raise ValueError(f"one command line without line ends, got {line!r}")
         seconds = timeout if timeout is not None else self.timeouts.for_command(line)
         with self._command_lock:
-            self._resync(Deadline(seconds))
+            if self._owed:
+                self._resync(Deadline(seconds))
             return self._run(line, seconds, payload, payload_end, counted, check)
 
     def _run(
@@ -561,58 +601,60 @@ class AtChannel:
         counted: Optional[CountedRule],
         check: bool,
     ) -> Response:
+        """One exchange; the caller holds the command lock."""
         deadline = Deadline(seconds)
-        with self._command_lock:
-            if self._session is not None and self._session.active:
-                raise AtError("the channel is in online data mode: escape or end the session first")
-            v = _V_SETTING.match(line)
-            ex = _Exchange(line, expected_prefixes(line), numeric=bool(v and v.group(1) != "1"))
-            if payload is not None:
-                ex.prompt = threading.Event()
-            with self._state:
-                if self._lost is not None:
-                    raise self._lost
-                self._pending = ex
-                self._framer.prompt_armed = payload is not None
-                self._framer.counted_rules = [counted] if counted else []
-            sent_at = time.monotonic()
-            port = self._port
-            local = port is not None and self._fd(port) is not None
+        if self._session is not None and self._session.active:
+            raise AtError("the channel is in online data mode: escape or end the session first")
+        expected, sets_v, numeric = _plan(line)
+        ex = _Exchange(line, expected, numeric, wants_prompt=payload is not None)
+        with self._state:
+            if self._lost is not None:
+                raise self._lost
+            self._pending = ex
+            self._framer.prompt_armed = payload is not None
+            self._framer.counted_rules = [counted] if counted else []
+        sent_at = time.monotonic()
+        port = self._port
+        local = port is not None and self._fd(port) is not None
+        try:
             # On a local port this thread reads the answer itself: it holds the read lock
             # from before the write, so the background reader cannot take the answer first.
-            reading = self._caller_reads() if local else contextlib.nullcontext()
+            if local:
+                self._begin_reading()
             try:
-                with reading:
-                    self._take_earlier_input(port, local)
-                    with self._state:
-                        # Nothing can answer before the terminating \r reaches the module, so the
-                        # exchange counts as written from here; earlier lines were URCs.
-                        ex.written = True
-                    self._write(line.encode("utf-8") + b"\r")
-                    if payload is not None:
-                        self._send_payload(ex, payload, payload_end, deadline, local)
-                    answered = self._wait(ex.done, deadline, local)
-                if not answered:
-                    with self._state:
-                        if not ex.done.is_set():
-                            self._owed += 1
-                            self.transcript.event(f"timeout after {seconds:.1f} s: {line}")
-                            raise AtTimeout(line, seconds, list(ex.lines), self.transcript.tail())
-            finally:
+                self._take_earlier_input(port, local)
                 with self._state:
-                    self._pending = None
-                    self._framer.prompt_armed = False
-                    self._framer.counted_rules = []
-                self._notify(ex, sent_at)
-            if ex.error is not None:
-                raise ex.error
-            assert ex.final is not None
-            if v:  # the setting holds even if a later command of the line failed: trust the final's form
-                self._numeric = ex.final.line.isdigit()
-            response = Response(line, ex.lines, ex.final, ex.payload, sent_at, time.monotonic())
-            if check and not ex.final.kind.success:
-                raise error_for(line, ex.final, ex.lines)
-            return response
+                    # Nothing can answer before the terminating \r reaches the module, so the
+                    # exchange counts as written from here; earlier lines were URCs.
+                    ex.written = True
+                self._write(line.encode("utf-8") + b"\r", reading_here=local)
+                if payload is not None:
+                    self._send_payload(ex, payload, payload_end, deadline, local)
+                answered = self._wait(ex.is_done, deadline, local)
+            finally:
+                if local:
+                    self._end_reading()
+            if not answered:
+                with self._state:
+                    if not ex.done:
+                        self._owed += 1
+                        self.transcript.event(f"timeout after {seconds:.1f} s: {line}")
+                        raise AtTimeout(line, seconds, list(ex.lines), self.transcript.tail())
+        finally:
+            with self._state:
+                self._pending = None
+                self._framer.prompt_armed = False
+                self._framer.counted_rules = []
+            self._notify(ex, sent_at)
+        if ex.error is not None:
+            raise ex.error
+        assert ex.final is not None
+        if sets_v:  # the setting holds even if a later command of the line failed: trust the final's form
+            self._numeric = ex.final.line.isdigit()
+        response = Response(line, ex.lines, ex.final, ex.payload, sent_at, time.monotonic())
+        if check and not ex.final.kind.success:
+            raise error_for(line, ex.final, ex.lines)
+        return response
 
     def _notify(self, ex: _Exchange, sent_at: float) -> None:
         if not self.exchange_listeners:
@@ -632,8 +674,7 @@ class AtChannel:
 
     def _send_payload(self, ex: _Exchange, payload: bytes, end: Optional[bytes], deadline: Deadline,
                       local: bool) -> None:
-        assert ex.prompt is not None
-        if not self._wait(ex.prompt, deadline, local) or ex.done.is_set():
+        if not self._wait(ex.may_send, deadline, local) or ex.done:
             return  # no prompt: the module answered (an error) or the deadline decides
         self._write(payload + (end or b""), bulk=True)
 

@@ -29,6 +29,8 @@ OK_TERMINATOR = b"\r\nOK\r\n"
 _CONNECT = re.compile(rb"^CONNECT( .*)?$")
 _PROMPT = re.compile(rb"^>+ ?")
 _EOL = re.compile(rb"\r\n?|\n")  # \r\n in one match: half the iterations of one byte at a time
+# A whole line, or an empty one: a \r that ends the chunk is left to the byte-wise path (its \n may follow).
+_WHOLE_LINE = re.compile(rb"([^\r\n]*)(\r\n|\n|\r(?=[^\n]))")
 
 # A rule looks at a completed line and returns how many raw bytes follow it, or None.
 CountedRule = Callable[[bytes], Optional[int]]
@@ -122,6 +124,11 @@ class Framer:
                     self._lead.append(chunk[i])
                     i += 1
                     continue
+            if not self._line and not self.prompt_armed:
+                j = self._whole_lines(chunk, i, out)
+                if j > i:
+                    i = j
+                    continue
             m = _EOL.search(chunk, i)
             end = m.start() if m else n
             if end > i:
@@ -137,6 +144,22 @@ class Framer:
             self._skip_lf = terminator == b"\r" and i == n
             self._end_line(terminator, out)
         return out
+
+    def _whole_lines(self, chunk: bytes, i: int, out: list[Token]) -> int:
+        """The fast path for what most chunks are: complete lines. Returns where it stopped:
+        at a partial line, or after a line that changes the mode (CONNECT, a counted header)."""
+        for m in _WHOLE_LINE.finditer(chunk, i):
+            if m.start() != i:
+                break  # finditer skipped something it could not match: the byte-wise path takes it
+            i = m.end()
+            data, terminator = m.group(1, 2)
+            if not data:
+                self._lead += terminator
+                continue
+            out.append(self._token(Kind.LINE, data, data + terminator))
+            if self._after_line(data):
+                break
+        return i
 
     def _maybe_prompt(self, out: list[Token]) -> bool:
         pm = _PROMPT.match(self._line)
@@ -156,15 +179,19 @@ class Framer:
         data = bytes(self._line)
         self._line.clear()
         out.append(self._token(Kind.LINE, data, data + terminator))
-        if _CONNECT.match(data):
+        self._after_line(data)
+
+    def _after_line(self, data: bytes) -> bool:
+        """Enter online or counted-payload mode if this line says so; True if it did."""
+        if data[:7] == b"CONNECT" and _CONNECT.match(data):
             self._raw = True
-            return
+            return True
         for rule in self.counted_rules:
             count = rule(data)
             if count:
                 self._payload_left = count
-                # The header's own line end is \r\n: the \n must not be counted as payload.
-                return
+                return True
+        return False
 
     def _drain_raw(self) -> list[Token]:
         out: list[Token] = []

@@ -19,8 +19,10 @@ MASK = "***"
 
 # parameter positions (0-based) that hold secrets, per command
 _SECRET_PARAMS = {"CPIN": None, "CLCK": {2}, "CPWD": {1, 2}, "CGAUTH": {3}}
-_SET_FORM = re.compile(r"\+(CPIN|CLCK|CPWD|CGAUTH)=", re.IGNORECASE)
-_CGAUTH_READ = re.compile(r"\+CGAUTH: ?", re.IGNORECASE)
+# A set form anywhere, or the +CGAUTH read reply (which echoes the password back) anywhere:
+# a transcript entry may hold several lines, and a line its predecessor's line end.
+_SECRET = re.compile(r"\+(CPIN|CLCK|CPWD|CGAUTH)=|\+CGAUTH: ?", re.IGNORECASE)
+_CGAUTH_READ_SECRET = {3}
 
 
 def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, int]:
@@ -58,21 +60,21 @@ def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, i
 
 
 def mask_secrets(text: str) -> str:
-    """Return `text` with every secret parameter replaced by ***."""
-    if "=" not in text and not _CGAUTH_READ.match(text):  # no set form, no read reply: nothing secret
+    """Return `text` with every secret parameter replaced by ***.
+
+    `text` is as received or sent: a real line end (not an escaped one) ends the parameters.
+    """
+    first = _SECRET.search(text)
+    if first is None:
         return text
     result: list[str] = []
     pos = 0
-    for m in _SET_FORM.finditer(text):
+    for m in _SECRET.finditer(text, first.start()):
         if m.start() < pos:
             continue
         result.append(text[pos : m.end()])
-        masked, pos = _mask_params(text, m.end(), _SECRET_PARAMS[m.group(1).upper()])
+        secret = _SECRET_PARAMS[m.group(1).upper()] if m.group(1) else _CGAUTH_READ_SECRET
+        masked, pos = _mask_params(text, m.end(), secret)
         result.append(masked)
     result.append(text[pos:])
-    text = "".join(result)
-    m = _CGAUTH_READ.match(text)
-    if m:
-        masked, end = _mask_params(text, m.end(), {3})
-        text = text[: m.end()] + masked + text[end:]
-    return text
+    return "".join(result)

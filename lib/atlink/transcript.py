@@ -8,14 +8,15 @@ Readers slice by sequence number: `mark = t.mark(); ...; t.since(mark)`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import deque
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, Optional
 
 from .masking import mask_secrets
 
-__all__ = ["Transcript", "Entry", "TX", "RX", "EVENT", "URC", "escape_bytes"]
+__all__ = ["Transcript", "Entry", "TX", "RX", "EVENT", "URC", "escape_bytes", "escape_text"]
 
 TX, RX, URC, EVENT = ">>", "<<", "<~", "--"
 _BULK_SHOWN = 96  # bytes of a long data/payload block written out; the rest is counted
@@ -26,23 +27,46 @@ log = logging.getLogger("atlink.wire")
 _ESCAPES = {b: f"\\x{b:02x}" for b in range(256) if not 0x20 <= b < 0x7F}
 _ESCAPES.update({0x0D: "\\r", 0x0A: "\\n", 0x5C: "\\\\"})
 _TABLE = str.maketrans({chr(b): text for b, text in _ESCAPES.items()})
-_PLAIN = bytes(range(0x20, 0x7F)).replace(b"\\", b"") + b"\r\n"  # the bytes of nearly every AT line
+_PLAIN = re.compile(r"[\x20-\x5b\x5d-\x7e\r\n]*")  # the characters of nearly every AT line
+
+
+def escape_text(text: str) -> str:
+    """Bytes decoded as latin-1 -> printable ASCII as is, everything else as an escape."""
+    if _PLAIN.fullmatch(text):  # a plain line: two replaces beat a per-character translate
+        return text.replace("\r", "\\r").replace("\n", "\\n")
+    return text.translate(_TABLE)
 
 
 def escape_bytes(data: bytes) -> str:
     """Printable ASCII as is, everything else as an escape; line ends stay visible."""
-    if not data.translate(None, _PLAIN):  # a plain line: two replaces beat a per-character translate
-        return data.decode("ascii").replace("\r", "\\r").replace("\n", "\\n")
-    return data.decode("latin-1").translate(_TABLE)
+    return escape_text(data.decode("latin-1"))
 
 
-class Entry(NamedTuple):
-    seq: int
-    monotonic: float
-    wall: float
-    direction: str
-    text: str  # masked and escaped
-    size: int  # bytes on the wire (0 for events)
+class Entry:
+    """One record. Bytes are masked when recorded and escaped only when someone reads them."""
+
+    __slots__ = ("seq", "monotonic", "wall", "direction", "size", "_raw", "_suffix", "_text")
+
+    def __init__(self, seq: int, monotonic: float, wall: float, direction: str, size: int,
+                 text: Optional[str] = None, raw: str = "", suffix: str = "") -> None:
+        self.seq = seq
+        self.monotonic = monotonic
+        self.wall = wall
+        self.direction = direction
+        self.size = size  # bytes on the wire (0 for events)
+        self._raw = raw  # masked, as latin-1 text, not yet escaped
+        self._suffix = suffix
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        """Masked and escaped."""
+        if self._text is None:
+            self._text = escape_text(self._raw) + self._suffix
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Entry({self.seq}, {self.direction!r}, {self.text!r})"
 
     def render(self, origin: float | None = None) -> str:
         stamp = time.strftime("%H:%M:%S", time.localtime(self.wall)) + f".{int(self.wall * 1e6) % 1000000:06d}"
@@ -68,19 +92,19 @@ class Transcript:
 
     def record(self, direction: str, data: bytes | str, bulk: bool = False) -> Entry:
         """Record bytes (or an event text). `bulk` data is shortened for readability."""
-        if isinstance(data, str):
-            text, size = data, 0
-        else:
-            size = len(data)
-            shown = data[:_BULK_SHOWN] if bulk and size > _BULK_SHOWN else data
-            text = mask_secrets(escape_bytes(shown))
-            if len(shown) < size:
-                text += f" ... ({size} bytes)"
         with self._lock:
             self._seq += 1
-            entry = Entry(self._seq, time.monotonic(), time.time(), direction, text, size)
+            if isinstance(data, str):
+                entry = Entry(self._seq, time.monotonic(), time.time(), direction, 0, text=data)
+            else:
+                size = len(data)
+                shown = data[:_BULK_SHOWN] if bulk and size > _BULK_SHOWN else data
+                entry = Entry(self._seq, time.monotonic(), time.time(), direction, size,
+                              raw=mask_secrets(shown.decode("latin-1")),
+                              suffix=f" ... ({size} bytes)" if len(shown) < size else "")
             self._entries.append(entry)
-        log.debug("%s %s", direction, text)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", direction, entry.text)
         for listener in self._listeners:
             listener(entry)
         return entry

@@ -63,7 +63,8 @@ class UrcTable:
                 best = prefix
         return best
 
-    def is_urc(self, line: str, command: Optional[str], expected: Optional[str]) -> bool:
+    def is_urc(self, line: str, command: Optional[str], expected: Union[str, tuple[str, ...], None]) -> bool:
+        """expected: the prefix (or prefixes) the pending command's own lines start with."""
         prefix = self.prefix_of(line)
         if prefix is None:
             return False

@@ -4,8 +4,8 @@ While a command reads its own answer, the background reader must not be woken by
 those bytes: it would only take the GIL from the command and stand aside again,
 which costs more than the rest of a short round trip. epoll (Linux) can take the
 port out of a wait that is already in progress, so `mute()` keeps the reader
-asleep until `unmute()`; elsewhere select is used, muting does nothing, and the
-reader's own checks make it stand aside (slower, equally correct).
+asleep until it calls `arm()`; elsewhere select is used, muting does nothing, and
+the reader's own checks make it stand aside (slower, equally correct).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class PortWatch:
         self.fd = fd
         self.wake_fd = wake_fd
         self._epoll = select.epoll() if hasattr(select, "epoll") else None
+        self.armed = True  # the port is in the wait (always, without epoll)
         if self._epoll is not None:
             self._epoll.register(fd, select.EPOLLIN)
             self._epoll.register(wake_fd, select.EPOLLIN)
@@ -42,15 +43,21 @@ class PortWatch:
                 woken = True
         return port, woken
 
-    def mute(self) -> None:
+    def mute(self) -> bool:
+        """True if this took the port out of the wait (a waiter may still be in it, muted)."""
+        if self._epoll is None or not self.armed:
+            return False
+        self.armed = False
         self._set(0)
+        return True
 
-    def unmute(self) -> None:
-        self._set(select.EPOLLIN)
+    def arm(self) -> None:
+        if not self.armed:
+            self.armed = True
+            self._set(select.EPOLLIN)
 
     def _set(self, events: int) -> None:
-        if self._epoll is None:
-            return
+        assert self._epoll is not None
         try:
             self._epoll.modify(self.fd, events)
         except (OSError, ValueError):  # the port or the watch is already closed: nothing to wait on

@@ -361,17 +361,19 @@ def test_one_command_at_a_time_from_many_threads(connect):
 
 # ---------------------------------------------------------------- 9. transcript
 def test_transcript_has_every_byte_with_direction_and_masks_secrets(connect):
-    at, _ = connect({'AT+CPIN="0000"': OK, 'AT+CLCK="SC",1,"4321"': OK}, echo=True)
+    auth = b'\r\n+CGAUTH: 1,1,"user","pw8765"\r\n' + OK  # the read reply carries the password too
+    at, _ = connect({'AT+CPIN="0000"': OK, 'AT+CLCK="SC",1,"4321"': OK, "AT+CGAUTH?": auth}, echo=True)
     mark = at.transcript.mark()
     at.command('AT+CPIN="0000"')
     at.command('AT+CLCK="SC",1,"4321"')
+    at.command("AT+CGAUTH?")
     text = at.transcript.render(at.transcript.since(mark))
-    assert "0000" not in text and "4321" not in text
-    assert 'AT+CPIN="***"' in text and 'AT+CLCK="SC",1,"***"' in text
+    assert "0000" not in text and "4321" not in text and "8765" not in text
+    assert 'AT+CPIN="***"\\r' in text and 'AT+CLCK="SC",1,"***"' in text and '+CGAUTH: 1,1,"user","***"' in text
     assert ">> " in text and "<< " in text
     at.close()  # a trailing line end no token claimed yet is flushed on close
     sizes = sum(e.size for e in at.transcript.since(mark) if e.direction == "<<")
-    assert sizes == len(b'AT+CPIN="0000"\r' + OK + b'AT+CLCK="SC",1,"4321"\r' + OK)
+    assert sizes == len(b'AT+CPIN="0000"\r' + OK + b'AT+CLCK="SC",1,"4321"\r' + OK + b"AT+CGAUTH?\r" + auth)
 
 
 # ---------------------------------------------------------------- 10. a vanishing port

@@ -42,6 +42,9 @@ def test_unquote_and_strip_prefix():
         ('AT+CMEE=2;+CPIN="0000";+CPIN?', 'AT+CMEE=2;+CPIN="***";+CPIN?'),
         ("+CPINR: SIM PIN,3,3", "+CPINR: SIM PIN,3,3"),
         ('AT+CPIN="00', 'AT+CPIN="***"'),  # a truncated secret is still masked
+        # raw text as the transcript holds it: line ends, a read reply after them, the next line kept
+        ('\r\n+CGAUTH: 1,1,"u","pw"\r\n\r\nOK\r\n', '\r\n+CGAUTH: 1,1,"u","***"\r\n\r\nOK\r\n'),
+        ('AT+CPIN="1234"\r\r\nOK\r\n', 'AT+CPIN="***"\r\r\nOK\r\n'),
     ],
 )
 def test_mask_secrets(text, masked):
