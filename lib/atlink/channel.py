@@ -207,6 +207,7 @@ class AtChannel:
         self._owed_cond = threading.Condition(self._state)
         self._answered = threading.Condition(self._state)  # an exchange's flags changed
         self._pending: Optional[_Exchange] = None
+        self._rx_run: list[bytes] = []  # raw lines of the answer not yet recorded (see _route)
         self._owed = 0
         self._numeric = False
         self._session: Optional[OnlineSession] = None
@@ -319,8 +320,7 @@ class AtChannel:
                 self._feed(data)
             elif self._framer.online:
                 with self._state:
-                    for token in self._framer.flush_idle():
-                        self._on_token(token)
+                    self._route(self._framer.flush_idle())
 
     # A command reads a local port itself, between _begin_reading and _end_reading: it holds
     # the read lock from before its write, so its answer never pays for a hand-over between
@@ -416,8 +416,23 @@ class AtChannel:
 
     def _feed(self, data: bytes) -> None:
         with self._state:
-            for token in self._framer.feed(data):
-                self._on_token(token)
+            self._route(self._framer.feed(data))
+
+    def _route(self, tokens: list[Token]) -> None:
+        """Route tokens, holding the state lock. The answer's lines of one read become one
+        transcript entry: the bytes as they were read, and one record instead of one a line."""
+        for token in tokens:
+            self._on_token(token)
+        self._flush_rx()
+
+    def _rx(self, raw: bytes) -> None:
+        self._rx_run.append(raw)
+
+    def _flush_rx(self) -> None:
+        """Record the lines gathered so far: before any other entry, to keep the order."""
+        if self._rx_run:
+            self.transcript.record(RX, b"".join(self._rx_run))
+            self._rx_run.clear()
 
     def _port_lost(self, port: serial.SerialBase, exc: BaseException) -> None:
         with self._state:
@@ -455,18 +470,20 @@ class AtChannel:
 
     def _on_token(self, token: Token) -> None:
         if token.kind is Kind.DATA:
+            self._flush_rx()
             self.transcript.record(RX, token.raw, bulk=True)
             if self._session is not None:
                 self._session.deliver(token.data)
             return
         ex = self._pending
         if token.kind is Kind.PROMPT:
-            self.transcript.record(RX, token.raw)
+            self._rx(token.raw)
             if ex is not None and ex.wants_prompt:
                 ex.prompted = True
                 self._answered.notify_all()
             return
         if token.kind is Kind.PAYLOAD:
+            self._flush_rx()
             self.transcript.record(RX, token.raw, bulk=True)
             if ex is not None:
                 ex.payload = token.data
@@ -477,7 +494,8 @@ class AtChannel:
         line = token.text
         session = self._session
         if session is not None and session.active and line in ("NO CARRIER", "OK"):
-            self.transcript.record(RX, token.raw)
+            self._rx(token.raw)
+            self._flush_rx()
             session.end(line)
             return
         numeric = self._numeric or (ex is not None and ex.numeric)
@@ -492,7 +510,7 @@ class AtChannel:
             if self._owed:
                 self._late(token, final)
                 return
-            self.transcript.record(RX, token.raw)
+            self._rx(token.raw)
             ex.final = final
             if final.kind is FinalKind.CONNECT:
                 self._session = OnlineSession(self)
@@ -502,7 +520,7 @@ class AtChannel:
         if self.urc_table.is_urc(line, ex.command, ex.expected):
             self._to_urc(token)
             return
-        self.transcript.record(RX, token.raw)
+        self._rx(token.raw)
         if not ex.lines and self._is_echo(line, ex.command):
             return
         if _NOISE.match(line):
@@ -516,13 +534,15 @@ class AtChannel:
 
     def _late(self, token: Token, final: Optional[Final]) -> None:
         self.late_lines += 1
-        self.transcript.record(RX, token.raw)
+        self._rx(token.raw)
+        self._flush_rx()
         self.transcript.event("late answer of a timed-out command (discarded)")
         if final is not None:
             self._owed -= 1
             self._owed_cond.notify_all()
 
     def _to_urc(self, token: Token) -> None:
+        self._flush_rx()
         self.transcript.record(URC, token.raw)
         self.urcs.add(token.text)
 
