@@ -55,10 +55,11 @@ _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
 
 
 @functools.lru_cache(maxsize=512)
-def _plan(command: str) -> tuple[tuple[str, ...], bool, bool]:
-    """(expected prefixes, sets V, numeric from here): suites send the same lines again and again."""
+def _plan(command: str) -> tuple[tuple[str, ...], bool, bool, str]:
+    """(expected prefixes, sets V, numeric from here, as its echo looks normalised): suites send
+    the same lines again and again."""
     v = _V_SETTING.match(command)
-    return expected_prefixes(command), v is not None, bool(v and v.group(1) != "1")
+    return expected_prefixes(command), v is not None, bool(v and v.group(1) != "1"), _normalise(command)
 
 
 def expected_prefixes(command: str) -> tuple[str, ...]:
@@ -521,16 +522,19 @@ class AtChannel:
             self._to_urc(token)
             return
         self._rx(token.raw)
-        if not ex.lines and self._is_echo(line, ex.command):
+        if not ex.lines and self._is_echo(line, _plan(ex.command)[3]):
             return
         if _NOISE.match(line):
             return
         ex.lines.append(line)
 
     @staticmethod
-    def _is_echo(line: str, command: str) -> bool:
-        got, sent = _normalise(line), _normalise(command)
-        return bool(got) and (got == sent or (got.endswith(sent) and len(sent) >= 2))
+    def _is_echo(line: str, sent: str) -> bool:
+        """sent: the command line normalised. An echo ends as the command does (the cheap test first)."""
+        if not sent or line.rstrip()[-1:].upper() != sent[-1]:
+            return False
+        got = _normalise(line)
+        return got == sent or (got.endswith(sent) and len(sent) >= 2)
 
     def _late(self, token: Token, final: Optional[Final]) -> None:
         self.late_lines += 1
@@ -625,7 +629,7 @@ class AtChannel:
         deadline = Deadline(seconds)
         if self._session is not None and self._session.active:
             raise AtError("the channel is in online data mode: escape or end the session first")
-        expected, sets_v, numeric = _plan(line)
+        expected, sets_v, numeric, _ = _plan(line)
         ex = _Exchange(line, expected, numeric, wants_prompt=payload is not None)
         with self._state:
             if self._lost is not None:

@@ -29,8 +29,9 @@ OK_TERMINATOR = b"\r\nOK\r\n"
 _CONNECT = re.compile(rb"^CONNECT( .*)?$")
 _PROMPT = re.compile(rb"^>+ ?")
 _EOL = re.compile(rb"\r\n?|\n")  # \r\n in one match: half the iterations of one byte at a time
-# A whole line, or an empty one: a \r that ends the chunk is left to the byte-wise path (its \n may follow).
-_WHOLE_LINE = re.compile(rb"([^\r\n]*)(\r\n|\n|\r(?=[^\n]))")
+# A whole line with the empty lines before it. A \r that ends the chunk is left to the byte-wise
+# path: its \n may come in the next chunk.
+_WHOLE_LINE = re.compile(rb"(?:\r\n|\n|\r(?=[^\n]))*([^\r\n]+)(?:\r\n|\n|\r(?=[^\n]))")
 
 # A rule looks at a completed line and returns how many raw bytes follow it, or None.
 CountedRule = Callable[[bytes], Optional[int]]
@@ -152,11 +153,8 @@ class Framer:
             if m.start() != i:
                 break  # finditer skipped something it could not match: the byte-wise path takes it
             i = m.end()
-            data, terminator = m.group(1, 2)
-            if not data:
-                self._lead += terminator
-                continue
-            out.append(self._token(Kind.LINE, data, data + terminator))
+            data = m.group(1)
+            out.append(self._token(Kind.LINE, data, m.group()))
             if self._after_line(data):
                 break
         return i

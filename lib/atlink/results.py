@@ -72,10 +72,10 @@ def classify_final(line: str, numeric: bool = False) -> Optional[Final]:
     kind = _PLAIN.get(line)
     if kind:
         return Final(kind, line)
-    m = _CONNECT.match(line)
+    m = _CONNECT.match(line) if line[:7] == "CONNECT" else None  # the cheap test first: most lines are text
     if m:
         return Final(FinalKind.CONNECT, line, m.group(1) or "")
-    m = _CMX.match(line)
+    m = _CMX.match(line) if line[:4] in ("+CME", "+CMS") else None
     if m and (line[11:12] == " "):
         kind = FinalKind.CME_ERROR if m.group(1) == "CME" else FinalKind.CMS_ERROR
         return Final(kind, line, m.group(2).strip())
