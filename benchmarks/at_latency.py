@@ -5,9 +5,11 @@
   pyatcommand  pyatcommand 0.5.3's AtClient.send_command("AT+CPIN?")
 
 against the same minimal scripted device, served by a separate process so the
-client's interpreter does not share its GIL. raw and atlink take turns in rounds,
-so that a shared machine's slow spells weigh on both alike. Prints the median
-microseconds per command of each and, last,
+client's interpreter does not share its GIL. raw and atlink take turns in short
+rounds, so that a shared machine's slow spells weigh on both alike; atlink_vs_raw
+is the median over the rounds of each round's ratio of medians (paired, so a slow
+spell that spans one round cancels out). Prints the median microseconds per
+command of each, the spread of the round ratios and, last,
 `atlink_vs_raw=<ratio> pyatcommand_vs_atlink=<ratio>`.
 
     python benchmarks/at_latency.py [--count N]
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lib"))
 from atlink import AtChannel  # noqa: E402
 
 REPLY = b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
-ROUNDS = 10
+ROUNDS = 20
 WARMUP = 20  # commands per round before timing: thread start and first-call costs are not a round trip
 
 
@@ -107,16 +109,19 @@ def bench_pyatcommand(path: str, count: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=2000, help="commands per client (pyatcommand: a tenth)")
+    parser.add_argument("--count", type=int, default=4000, help="commands per client (pyatcommand: a twentieth)")
     args = parser.parse_args()
     pid, path = start_device()
     try:
         results: dict[str, list[float]] = {"raw": [], "atlink": []}
+        ratios = []
         per_round = max(1, args.count // ROUNDS)
         for _ in range(ROUNDS):  # one client at a time: both would read the same pty
-            results["raw"] += bench_raw(path, per_round)
-            results["atlink"] += bench_atlink(path, per_round)
-        results["pyatcommand"] = bench_pyatcommand(path, max(20, args.count // 10))
+            raw, atlink = bench_raw(path, per_round), bench_atlink(path, per_round)
+            ratios.append(statistics.median(atlink) / statistics.median(raw))
+            results["raw"] += raw
+            results["atlink"] += atlink
+        results["pyatcommand"] = bench_pyatcommand(path, max(20, args.count // 20))  # 0.2 s a command
     finally:
         os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
@@ -125,7 +130,10 @@ def main() -> None:
           f"({len(results['pyatcommand'])} for pyatcommand)")
     for name, value in medians.items():
         print(f"  {name:12s} {value:10.1f} us/command")
-    print(f"atlink_vs_raw={medians['atlink'] / medians['raw']:.2f} "
+    quartiles = statistics.quantiles(ratios, n=4)
+    print(f"  atlink/raw by round: median {statistics.median(ratios):.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "
+          f"overall medians {medians['atlink'] / medians['raw']:.2f}")
+    print(f"atlink_vs_raw={statistics.median(ratios):.2f} "
           f"pyatcommand_vs_atlink={medians['pyatcommand'] / medians['atlink']:.1f}")
 
 

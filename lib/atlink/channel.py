@@ -207,6 +207,7 @@ class AtChannel:
         self._state = threading.RLock()
         self._owed_cond = threading.Condition(self._state)
         self._answered = threading.Condition(self._state)  # an exchange's flags changed
+        self._answer_waiters = 0  # callers waiting on it (none while a command reads its own answer)
         self._pending: Optional[_Exchange] = None
         self._rx_run: list[bytes] = []  # raw lines of the answer not yet recorded (see _route)
         self._owed = 0
@@ -453,7 +454,11 @@ class AtChannel:
         fd = self._fd(port) if local and port is not None else None
         if fd is None:
             with self._state:
-                return self._answered.wait_for(reached, deadline.remaining)
+                self._answer_waiters += 1
+                try:
+                    return self._answered.wait_for(reached, deadline.remaining)
+                finally:
+                    self._answer_waiters -= 1
         while not reached():
             left = deadline.remaining
             if left <= 0 or self._lost is not None:
@@ -481,7 +486,7 @@ class AtChannel:
             self._rx(token.raw)
             if ex is not None and ex.wants_prompt:
                 ex.prompted = True
-                self._answered.notify_all()
+                self._announce()
             return
         if token.kind is Kind.PAYLOAD:
             self._flush_rx()
@@ -516,7 +521,7 @@ class AtChannel:
             if final.kind is FinalKind.CONNECT:
                 self._session = OnlineSession(self)
             ex.done = True  # also ends a wait for the prompt: a final instead of it, nothing more to send
-            self._answered.notify_all()
+            self._announce()
             return
         if self.urc_table.is_urc(line, ex.command, ex.expected):
             self._to_urc(token)
@@ -550,12 +555,16 @@ class AtChannel:
         self.transcript.record(URC, token.raw)
         self.urcs.add(token.text)
 
+    def _announce(self) -> None:
+        if self._answer_waiters:
+            self._answered.notify_all()
+
     def _fail_pending(self, error: Exception) -> None:
         ex = self._pending
         if ex is not None and not ex.done:
             ex.error = error
             ex.done = True
-            self._answered.notify_all()
+            self._announce()
 
     # ------------------------------------------------------------ writing
     def _write(self, data: bytes, bulk: bool = False, reading_here: bool = False) -> None:

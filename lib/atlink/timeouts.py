@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
 __all__ = ["Deadline", "TimeoutTable", "DEFAULT_TIMEOUTS"]
 
@@ -41,23 +42,33 @@ class TimeoutTable:
     default: float = 15.0
     rules: list[tuple[re.Pattern[str], float]] = field(default_factory=list)
     multiplier: float = 1.0
+    # command line -> the rule that matched it (None: the default). Rules change only through add().
+    _found: dict[str, Optional[tuple[re.Pattern[str], float]]] = field(default_factory=dict, init=False, repr=False,
+                                                                        compare=False)
 
     def add(self, pattern: str, seconds: float) -> None:
         """Rules added later take precedence over earlier ones."""
         self.rules.insert(0, (re.compile(pattern), seconds))
+        self._found.clear()
 
     def extend(self, rules: list[tuple[str, float]]) -> None:
         for pattern, seconds in rules:
             self.add(pattern, seconds)
 
     def for_command(self, command: str) -> float:
+        try:
+            rule = self._found[command]
+        except KeyError:
+            if len(self._found) > 1024:  # commands with ever-new arguments: keep the memo small
+                self._found.clear()
+            rule = self._found[command] = self._rule_for(command)
+        return (self.default if rule is None else rule[1]) * self.multiplier
+
+    def _rule_for(self, command: str) -> Optional[tuple[re.Pattern[str], float]]:
         body = command.strip().upper()
         if body.startswith("AT"):
             body = body[2:]
-        for pattern, seconds in self.rules:
-            if pattern.match(body):
-                return seconds * self.multiplier
-        return self.default * self.multiplier
+        return next((rule for rule in self.rules if rule[0].match(body)), None)
 
     def copy(self) -> "TimeoutTable":
         return TimeoutTable(self.default, list(self.rules), self.multiplier)

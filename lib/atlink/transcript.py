@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import deque
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, NamedTuple
 
 from .masking import mask_secrets
 
@@ -42,31 +42,22 @@ def escape_bytes(data: bytes) -> str:
     return escape_text(data.decode("latin-1"))
 
 
-class Entry:
-    """One record. Bytes are masked when recorded and escaped only when someone reads them."""
+class Entry(NamedTuple):
+    """One record. Bytes are masked when recorded, and escaped only when someone reads them."""
 
-    __slots__ = ("seq", "monotonic", "wall", "direction", "size", "_raw", "_suffix", "_text")
-
-    def __init__(self, seq: int, monotonic: float, wall: float, direction: str, size: int,
-                 text: Optional[str] = None, raw: str = "", suffix: str = "") -> None:
-        self.seq = seq
-        self.monotonic = monotonic
-        self.wall = wall
-        self.direction = direction
-        self.size = size  # bytes on the wire (0 for events)
-        self._raw = raw  # masked, as latin-1 text, not yet escaped
-        self._suffix = suffix
-        self._text = text
+    seq: int
+    monotonic: float
+    wall: float
+    direction: str
+    size: int  # bytes on the wire (0 for events)
+    masked: str  # bytes as latin-1 text with secrets masked, or an event's text
+    suffix: str = ""  # how much of a long block was left out
+    is_bytes: bool = True
 
     @property
     def text(self) -> str:
-        """Masked and escaped."""
-        if self._text is None:
-            self._text = escape_text(self._raw) + self._suffix
-        return self._text
-
-    def __repr__(self) -> str:
-        return f"Entry({self.seq}, {self.direction!r}, {self.text!r})"
+        """Masked and escaped (an event's text as it is)."""
+        return escape_text(self.masked) + self.suffix if self.is_bytes else self.masked
 
     def render(self, origin: float | None = None) -> str:
         stamp = time.strftime("%H:%M:%S", time.localtime(self.wall)) + f".{int(self.wall * 1e6) % 1000000:06d}"
@@ -95,13 +86,13 @@ class Transcript:
         with self._lock:
             self._seq += 1
             if isinstance(data, str):
-                entry = Entry(self._seq, time.monotonic(), time.time(), direction, 0, text=data)
+                entry = Entry(self._seq, time.monotonic(), time.time(), direction, 0, data, "", False)
+            elif bulk and len(data) > _BULK_SHOWN:
+                entry = Entry(self._seq, time.monotonic(), time.time(), direction, len(data),
+                              mask_secrets(data[:_BULK_SHOWN].decode("latin-1")), f" ... ({len(data)} bytes)")
             else:
-                size = len(data)
-                shown = data[:_BULK_SHOWN] if bulk and size > _BULK_SHOWN else data
-                entry = Entry(self._seq, time.monotonic(), time.time(), direction, size,
-                              raw=mask_secrets(shown.decode("latin-1")),
-                              suffix=f" ... ({size} bytes)" if len(shown) < size else "")
+                entry = Entry(self._seq, time.monotonic(), time.time(), direction, len(data),
+                              mask_secrets(data.decode("latin-1")))
             self._entries.append(entry)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", direction, entry.text)
