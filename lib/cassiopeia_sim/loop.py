@@ -10,9 +10,9 @@ import heapq
 import itertools
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
-__all__ = ["Loop", "Timer"]
+__all__ = ["Inbox", "Loop", "Timer"]
 
 
 class Timer:
@@ -42,6 +42,10 @@ class Loop:
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> Timer:
         return self.call_later(0.0, fn, *args)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
 
     def in_loop(self) -> bool:
         return threading.current_thread() is self._thread
@@ -92,3 +96,52 @@ class Loop:
                     import logging
 
                     logging.getLogger("cassiopeia_sim").exception("simulator callback failed")
+
+
+class Inbox:
+    """Bytes that one producer thread (a port, a socket reader) hands to the loop.
+
+    Chunks that arrive while the loop has not yet taken the earlier ones join them, so
+    under load the loop runs one callback for many reads, as a UART driver's ring buffer
+    hands its task everything received so far. Order is kept, with other callbacks too:
+    whatever the producer posts after put() runs after these bytes are delivered.
+
+    `limit` makes put() wait while that much is waiting: a socket reader then stops
+    reading and TCP's window pushes back on the peer, as a module's full buffers do.
+    A producer the loop itself may wait on (the port, which also drains the loop's
+    output) must not wait: it gets no limit.
+    """
+
+    def __init__(self, loop: Loop, deliver: Callable[[bytes], None], limit: Optional[int] = None) -> None:
+        self._loop = loop
+        self._deliver = deliver
+        self._limit = limit
+        self._buf = bytearray()
+        self._taken = threading.Condition()
+        self._posted = False
+        self._closed = False
+
+    def put(self, data: bytes) -> None:
+        with self._taken:
+            if self._limit is not None:
+                while len(self._buf) >= self._limit and not self._closed and not self._loop.stopped:
+                    self._taken.wait(0.1)  # the loop stopping does not notify us: look again now and then
+            self._buf += data
+            if self._posted:
+                return
+            self._posted = True
+        self._loop.call_soon(self._take)
+
+    def close(self) -> None:
+        """Nobody will take more: a producer waiting for room stops waiting."""
+        with self._taken:
+            self._closed = True
+            self._taken.notify_all()
+
+    def _take(self) -> None:
+        with self._taken:
+            data = bytes(self._buf)
+            self._buf.clear()
+            self._posted = False
+            self._taken.notify_all()
+        self._deliver(data)

@@ -15,7 +15,7 @@ from .engine import Engine, Pending, Spec
 from .errors import SyntaxFail
 from .identity import Identity, IdentityService
 from .lexer import Args, Cmd
-from .loop import Loop
+from .loop import Inbox, Loop
 from .network import Network
 from .nvstore import NvStore
 from .profiles import PROFILES, Profile
@@ -42,6 +42,7 @@ class Connection:
         self._pacer = UartPacer(sink, baud) if baud else None
         self.sink = self._pacer.write if self._pacer else sink
         self._on_lost = on_lost
+        self.inbox: Optional[Inbox] = None  # the module's way in for this client's bytes
 
     def on_lost(self) -> None:
         self.close()
@@ -139,8 +140,9 @@ class SimulatedModule:
                 raise PortAbsent("the module's port is not present (resetting)")
             if self._client is not None:
                 raise PortBusy("the module's port is already open")
-            self._client = Connection(sink, on_lost, self.baud)
-            return self._client
+            conn = self._client = Connection(sink, on_lost, self.baud)
+            conn.inbox = Inbox(self.loop, lambda data: self._receive(conn, data))
+            return conn
 
         return self.loop.run_sync(attach)
 
@@ -153,7 +155,8 @@ class SimulatedModule:
         self.loop.run_sync(detach)
 
     def receive(self, conn: Connection, data: bytes) -> None:
-        self.loop.call_soon(self._receive, conn, bytes(data))
+        assert conn.inbox is not None, "receive() on a connection this module did not make"
+        conn.inbox.put(data)
 
     def _receive(self, conn: Connection, data: bytes) -> None:
         if conn is not self._client:

@@ -178,14 +178,19 @@ class PtyServer:
 
     # ------------------------------------------------------------ bytes
     def _to_host(self, data: bytes) -> None:
+        view = memoryview(data)
         with self._room:
             self._flush()
-            if len(self._pending) + len(data) > self.MAX_PENDING:
-                # RTS/CTS: hold the module until the client has read, rather than lose bytes
-                self._room.wait_for(lambda: len(self._pending) + len(data) <= self.MAX_PENDING, self.STALL)
-            if len(self._pending) + len(data) <= self.MAX_PENDING:
-                self._pending += data
-            self._flush()
+            while view:
+                room = self.MAX_PENDING - len(self._pending)
+                if room <= 0:
+                    # RTS/CTS: hold the module until the client has read, rather than lose bytes
+                    if not self._room.wait_for(lambda: len(self._pending) < self.MAX_PENDING, self.STALL):
+                        return  # nobody has read for STALL: the rest is lost, like a UART FIFO's overflow
+                    continue
+                self._pending += view[:room]
+                view = view[room:]
+                self._flush()
 
     def _flush(self) -> None:
         while self._pending and self.master is not None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from .engine import Pending, Prompt, Reply, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args
+from .loop import Inbox
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
@@ -25,6 +26,7 @@ __all__ = ["Sockets"]
 
 CLOSED, ONLINE, SUSPENDED, SUSPENDED_DATA, LISTENING, INCOMING, OPENING = range(7)
 MAX_DATA = 1500
+RECEIVE_WINDOW = 256 * 1024  # bytes from a peer the loop has not taken yet; beyond it the reader stops reading
 NOT_ALLOWED, NO_SERVICE = 3, 30
 CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
 
@@ -39,6 +41,7 @@ class Sock:
     remote: tuple[str, int] = ("", 0)
     buffer: bytearray = field(default_factory=bytearray)
     generation: int = 0  # bumps at every open, so a stale reader thread is ignored
+    inbox: Optional[Inbox] = None  # what the reader received and the loop has not taken yet
 
 
 class Sockets:
@@ -148,7 +151,9 @@ class Sockets:
         s.sock = sock
         s.local = (self._pdn_address(), sock.getsockname()[1])
         s.remote = sock.getpeername()[:2]
-        threading.Thread(target=self._reader, args=(s, gen, sock), daemon=True).start()
+        # A TCP stream's reads may join while the loop is busy; UDP datagrams stay one each.
+        s.inbox = None if s.udp else Inbox(self.module.loop, lambda data: self._received(s, gen, data), RECEIVE_WINDOW)
+        threading.Thread(target=self._reader, args=(s, gen, sock, s.inbox), daemon=True).start()
         if online:
             self._go_online(s, pending.resolve)
         else:
@@ -169,13 +174,16 @@ class Sockets:
             self.module.engine.raw(data)
 
     # ------------------------------------------------------------ traffic
-    def _reader(self, s: Sock, gen: int, sock: socket.socket) -> None:
+    def _reader(self, s: Sock, gen: int, sock: socket.socket, inbox: Optional[Inbox]) -> None:
         while True:
             try:
                 data = sock.recv(65536)
             except OSError:
                 data = b""
-            self.module.loop.call_soon(self._received, s, gen, data)
+            if data and inbox is not None:
+                inbox.put(data)
+            else:
+                self.module.loop.call_soon(self._received, s, gen, data)
             if not data:
                 return
 
@@ -241,7 +249,9 @@ class Sockets:
             except OSError:
                 pass
             s.sock.close()
-        s.sock, s.state = None, CLOSED
+        if s.inbox is not None:
+            s.inbox.close()  # a reader waiting for room goes on to find its socket closed
+        s.sock, s.state, s.inbox = None, CLOSED, None
         s.generation += 1
 
     def network_lost(self) -> None:
