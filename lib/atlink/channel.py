@@ -51,6 +51,7 @@ _PREFIX = re.compile(r"([+^$%#][A-Z0-9]+)", re.IGNORECASE)
 _V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01]?)(?![0-9])", re.IGNORECASE)  # a bare V is V0
 _SETTLE = 0.2  # longest wait for the background reader to take bytes already received
 _REARM_AFTER = 0.002  # a pause between commands after which the background reader watches the port again
+_QUIET = 0.05  # online, a line silent this long has sent all it had (see Framer.flush_idle)
 _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
 
 
@@ -358,7 +359,7 @@ class AtChannel:
             time.sleep(_REARM_AFTER)
             return b""
         try:
-            readable, woken = watch.wait(0.05)
+            readable, woken = watch.wait(_QUIET)
         except (OSError, ValueError) as exc:
             self._port_lost(port, exc)
             return b""
@@ -762,6 +763,32 @@ class AtChannel:
     def _session_write(self, data: bytes) -> None:
         with self._command_lock:
             self._write(data, bulk=True)
+
+    def _session_read(self, reached: Callable[[], bool], deadline: Deadline) -> None:
+        """An online reader reads a local port itself until `reached()` (or the deadline), as a
+        command does: the bytes skip a hand-over from the background reader to its thread.
+        Elsewhere the background reader delivers and this returns at once."""
+        port = self._port
+        fd = self._fd(port) if port is not None else None
+        if fd is None:
+            return
+        self._begin_reading()
+        try:
+            while not reached() and self._lost is None:
+                left = deadline.remaining
+                if left <= 0:
+                    return
+                try:
+                    ready, _, _ = select.select([fd], [], [], min(left, _QUIET))
+                except (OSError, ValueError) as exc:
+                    self._port_lost(port, exc)
+                    return
+                data = self._read_fd(port, fd) if ready else b""
+                with self._state:
+                    # quiet line: bytes held back as a possible NO CARRIER are data after all
+                    self._route(self._framer.feed(data) if data else self._framer.flush_idle())
+        finally:
+            self._end_reading()
 
     def _session_escape(self) -> None:
         with self._state:

@@ -51,14 +51,17 @@ class OnlineSession:
 
     def read(self, size: int = 65536, timeout: float = 1.0) -> bytes:
         """Up to `size` bytes; waits until at least one arrives, the session ends, or timeout."""
+        deadline = Deadline(timeout)
+        self._channel._session_read(lambda: bool(self._buf) or not self.active, deadline)
         with self._cond:
-            self._cond.wait_for(lambda: self._buf or not self.active, timeout)
+            self._cond.wait_for(lambda: self._buf or not self.active, deadline.remaining)
             data = bytes(self._buf[:size])
             del self._buf[:size]
             return data
 
     def read_exactly(self, size: int, timeout: float) -> bytes:
         deadline = Deadline(timeout)
+        self._channel._session_read(lambda: len(self._buf) >= size or not self.active, deadline)
         with self._cond:
             ok = self._cond.wait_for(lambda: len(self._buf) >= size or not self.active, deadline.remaining)
             if len(self._buf) < size:
