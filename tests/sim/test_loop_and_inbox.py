@@ -1,0 +1,104 @@
+"""The simulator's loop takes bytes from other threads through inboxes, and its pty
+passes on output of any size without losing a byte."""
+
+import os
+import select
+import threading
+
+from cassiopeia_sim.loop import Inbox, Loop
+from cassiopeia_sim.module import SimulatedModule
+from cassiopeia_sim.serve import PtyServer
+
+
+def busy(loop: Loop) -> threading.Event:
+    """Keep the loop in a callback until the returned event is set."""
+    release, entered = threading.Event(), threading.Event()
+    loop.call_soon(lambda: (entered.set(), release.wait(10)))
+    assert entered.wait(5)
+    return release
+
+
+def test_chunks_that_arrive_while_the_loop_is_busy_are_delivered_as_one_in_order():
+    loop = Loop("test-inbox")
+    got: list[bytes] = []
+    after = threading.Event()
+    try:
+        inbox = Inbox(loop, got.append)
+        release = busy(loop)
+        for chunk in (b"ab", b"cd", b"ef"):
+            inbox.put(chunk)
+        loop.call_soon(lambda: after.set() if got else None)  # posted after the bytes: runs after them
+        release.set()
+        assert after.wait(5)
+        assert got == [b"abcdef"]
+    finally:
+        loop.stop()
+
+
+def test_a_limited_inbox_holds_its_producer_until_the_loop_takes_what_waits():
+    loop = Loop("test-inbox")
+    got: list[bytes] = []
+    try:
+        inbox = Inbox(loop, got.append, limit=4)
+        release = busy(loop)
+        inbox.put(b"12345")  # room for it: nothing was waiting
+        producer = threading.Thread(target=inbox.put, args=(b"678",))
+        producer.start()
+        producer.join(0.2)
+        assert producer.is_alive()  # the window is full: the producer waits, like a peer on a closed TCP window
+        release.set()
+        producer.join(5)
+        assert not producer.is_alive()
+        done = threading.Event()
+        loop.call_soon(done.set)
+        assert done.wait(5)
+        assert b"".join(got) == b"12345678"
+    finally:
+        loop.stop()
+
+
+def test_closing_an_inbox_releases_a_producer_waiting_for_room():
+    loop = Loop("test-inbox")
+    try:
+        inbox = Inbox(loop, lambda data: None, limit=1)
+        release = busy(loop)
+        inbox.put(b"x")
+        producer = threading.Thread(target=inbox.put, args=(b"y",))
+        producer.start()
+        inbox.close()
+        producer.join(5)
+        assert not producer.is_alive()
+        release.set()
+    finally:
+        loop.stop()
+
+
+def test_output_larger_than_the_ptys_pending_limit_reaches_the_host_whole():
+    module = SimulatedModule(profile="fast", usb=False)
+    server = PtyServer(module)
+    fd = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
+    payload = os.urandom(3 * PtyServer.MAX_PENDING + 12345)  # one write, several times what may wait
+    received = bytearray()
+
+    def read_all() -> None:
+        while len(received) < len(payload):
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                return
+            received.extend(os.read(fd, 65536))
+
+    reader = threading.Thread(target=read_all)
+    try:
+        while b"+SYSSTART\r\n" not in received:  # booted: nothing more of its own will come
+            ready, _, _ = select.select([fd], [], [], 10)
+            assert ready, "the module never announced itself"
+            received.extend(os.read(fd, 65536))
+        received.clear()
+        reader.start()
+        module.loop.run_sync(module.engine.raw, payload, timeout=30)
+        reader.join(30)
+        assert bytes(received) == payload
+    finally:
+        server.close()
+        module.shutdown()
+        os.close(fd)
