@@ -145,6 +145,17 @@ def test_unknown_unsolicited_line_with_no_command_pending_is_a_urc(connect):
     assert at.wait_urc("+SYSSTART", 5, after=mark).line == "+SYSSTART"
 
 
+def test_a_urc_right_after_back_to_back_commands_still_arrives_with_none_pending(connect):
+    # While commands follow each other the background reader is kept from the port; it must
+    # watch again once they pause, or this URC would wait for the next command to be seen.
+    at, script = connect({"AT": OK})
+    for _ in range(20):
+        at.command("AT")
+    mark = at.urc_mark()
+    script.output(b"\r\n+CEREG: 1\r\n")
+    assert at.wait_urc("+CEREG: 1", 5, after=mark).line == "+CEREG: 1"
+
+
 def test_same_prefix_conflict_is_settled_by_the_discriminator(connect):
     # +CEREG read replies start with <n>,<stat>; URCs start with <stat> and a quoted TAC.
     def solicited(line, command):
