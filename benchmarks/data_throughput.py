@@ -3,6 +3,8 @@
   raw pty     the host writes through a pty to a process that echoes every byte back
   online      the host writes through a pty to `cassiopeia-sim`, in online mode on a
               TCP socket to an echo peer on 127.0.0.1, and reads the echo back
+  sim alone   the same, but the host side is bare os.read/os.write instead of atlink:
+              what the simulator allows, so that atlink's share is visible
 
 Both move the same bytes both ways, taking turns in rounds on one open session, so
 a shared machine's slow spells weigh on both alike; online_vs_raw_pty is the median
@@ -62,6 +64,20 @@ def pump(write, read_some, total: int) -> float:
 ROUNDS = 5
 
 
+def fd_pump(fd: int) -> Callable[[int], float]:
+    """Pumping through a pty with bare os.write and os.read: no AT stack at all."""
+    def write(data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+
+    def read_some(timeout: float) -> bytes:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return os.read(fd, 65536) if ready else b""
+
+    return lambda total: pump(write, read_some, total)
+
+
 @contextlib.contextmanager
 def raw_pty() -> Iterator[Callable[[int], float]]:
     """An echo process behind a pty; yields a function that pumps N bytes and returns seconds."""
@@ -78,18 +94,8 @@ def raw_pty() -> Iterator[Callable[[int], float]]:
                 view = view[os.write(master, view):]
     fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
     tty.setraw(fd)
-
-    def write(data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-
-    def read_some(timeout: float) -> bytes:
-        ready, _, _ = select.select([fd], [], [], timeout)
-        return os.read(fd, 65536) if ready else b""
-
     try:
-        yield lambda total: pump(write, read_some, total)
+        yield fd_pump(fd)
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -115,22 +121,33 @@ def echo_peer() -> tuple[int, int]:
 
 
 @contextlib.contextmanager
-def online_through_simulator() -> Iterator[Callable[[int], float]]:
-    """The simulator in online mode to an echo peer; yields a function that pumps N bytes."""
+def online_through_simulator(bare: bool = False) -> Iterator[Callable[[int], float]]:
+    """The simulator in online mode to an echo peer; yields a function that pumps N bytes,
+    through atlink or (bare) with os.read and os.write once atlink has dialled."""
     proc = subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked"],
                             stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
     peer, port = echo_peer()
     try:
-        module = Cassiopeia(proc.stdout.readline().strip())
+        path = proc.stdout.readline().strip()
+        module = Cassiopeia(path)
         module.wait_ready()
         module.at.command('AT+SQNBYPASS="disable"')
         module.reset()
         module.network.wait_registration(timeout=30)
         online = module.sockets.dial(1, "127.0.0.1", port, online=True)
-        yield lambda total: pump(online.write, lambda timeout: online.read(65536, timeout), total)
-        online.escape(guard=1.0)
-        module.close()
+        if bare:
+            module.close()  # the module stays online: the pty is now the data path
+            fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+            tty.setraw(fd)
+            try:
+                yield fd_pump(fd)
+            finally:
+                os.close(fd)
+        else:
+            yield lambda total: pump(online.write, lambda timeout: online.read(65536, timeout), total)
+            online.escape(guard=1.0)
+            module.close()
     finally:
         os.kill(peer, signal.SIGKILL)
         os.waitpid(peer, 0)
@@ -143,16 +160,20 @@ def main() -> None:
     parser.add_argument("--megabytes", type=float, default=40.0, help="each way, over all rounds")
     args = parser.parse_args()
     per_round = int(args.megabytes * 1024 * 1024 / ROUNDS)
-    raw, online = [], []
-    with raw_pty() as raw_pump, online_through_simulator() as online_pump:
+    raw, online, alone = [], [], []
+    with raw_pty() as raw_pump, online_through_simulator() as online_pump, \
+            online_through_simulator(bare=True) as alone_pump:
         for _ in range(ROUNDS):
             raw.append(per_round / raw_pump(per_round) / 1e6)
             online.append(per_round / online_pump(per_round) / 1e6)
+            alone.append(per_round / alone_pump(per_round) / 1e6)
     ratios = [o / r for o, r in zip(online, raw)]
     print(f"{args.megabytes:g} MB each way, echoed, in {ROUNDS} alternating rounds")
     print(f"  raw pty      {statistics.median(raw):8.1f} MB/s")
     print(f"  online mode  {statistics.median(online):8.1f} MB/s  (pty -> atlink -> simulator -> TCP peer -> back)")
-    print(f"  online/raw by round: {' '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"  sim alone    {statistics.median(alone):8.1f} MB/s  (the same with bare os.read/os.write, no atlink)")
+    print(f"  online/raw by round: {' '.join(f'{r:.2f}' for r in ratios)}; "
+          f"sim alone/raw: {' '.join(f'{a / r:.2f}' for a, r in zip(alone, raw))}")
     print(f"online_vs_raw_pty={statistics.median(ratios):.2f}")
 
 
