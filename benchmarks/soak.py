@@ -96,7 +96,10 @@ def main() -> int:
         print(f"late lines          {module.at.late_lines}")
         marks = ", ".join(f"{n}: {kib} KiB" for n, kib in checkpoints)
         print(f"memory (RSS)        start {start_rss} KiB; after {marks}; end {rss_kib()} KiB")
-        print("                    (the transcript ring, 50,000 entries, fills in the first ~17,000 commands)")
+        transcript = module.at.transcript
+        capacity = transcript.capacity
+        fills_at = capacity * sent // max(1, transcript.mark())  # entries so far, one sequence number each
+        print(f"                    (the transcript ring, {capacity:,} entries, fills in the first ~{fills_at:,} commands)")
         print(f"lines_lost={lost}")
         module.close()
         control.close()

@@ -103,6 +103,11 @@ class Transcript:
     def event(self, text: str) -> Entry:
         return self.record(EVENT, text)
 
+    @property
+    def capacity(self) -> int:
+        """Entries kept: older ones are dropped (memory stays flat in a soak)."""
+        return self._entries.maxlen or 0
+
     def mark(self) -> int:
         return self._seq
 
