@@ -211,6 +211,7 @@ class AtChannel:
         self._answer_waiters = 0  # callers waiting on it (none while a command reads its own answer)
         self._pending: Optional[_Exchange] = None
         self._rx_run: list[bytes] = []  # raw lines of the answer not yet recorded (see _route)
+        self._last_rx = 0.0  # when bytes were last received
         self._owed = 0
         self._numeric = False
         self._session: Optional[OnlineSession] = None
@@ -321,9 +322,8 @@ class AtChannel:
                 return
             if data:
                 self._feed(data)
-            elif self._framer.online:
-                with self._state:
-                    self._route(self._framer.flush_idle())
+            else:
+                self._flush_if_quiet()
 
     # A command reads a local port itself, between _begin_reading and _end_reading: it holds
     # the read lock from before its write, so its answer never pays for a hand-over between
@@ -419,7 +419,15 @@ class AtChannel:
 
     def _feed(self, data: bytes) -> None:
         with self._state:
+            self._last_rx = time.monotonic()
             self._route(self._framer.feed(data))
+
+    def _flush_if_quiet(self) -> None:
+        """Online, once the line has been silent for _QUIET, bytes held back as a possible start
+        of NO CARRIER are data after all. Not sooner: the rest of a terminator may be on its way."""
+        if self._framer.online and time.monotonic() - self._last_rx >= _QUIET:
+            with self._state:
+                self._route(self._framer.flush_idle())
 
     def _route(self, tokens: list[Token]) -> None:
         """Route tokens, holding the state lock. The answer's lines of one read become one
@@ -449,8 +457,8 @@ class AtChannel:
         self.urcs.wake()
 
     def _wait(self, reached: Callable[[], bool], deadline: Deadline, local: bool) -> bool:
-        """Wait until the pending exchange has `reached` a state; on a local port (read lock
-        held) read the answer ourselves."""
+        """Wait until the pending exchange (or online session) has `reached` a state; on a
+        local port (read lock held) read the port ourselves."""
         port = self._port
         fd = self._fd(port) if local and port is not None else None
         if fd is None:
@@ -465,14 +473,15 @@ class AtChannel:
             if left <= 0 or self._lost is not None:
                 break
             try:
-                ready, _, _ = select.select([fd], [], [], left)
+                ready, _, _ = select.select([fd], [], [], min(left, _QUIET))
             except (OSError, ValueError) as exc:
                 self._port_lost(port, exc)
                 break
-            if ready:
-                data = self._read_fd(port, fd)
-                if data:
-                    self._feed(data)
+            data = self._read_fd(port, fd) if ready else b""
+            if data:
+                self._feed(data)
+            else:
+                self._flush_if_quiet()
         return reached()
 
     def _on_token(self, token: Token) -> None:
@@ -769,24 +778,11 @@ class AtChannel:
         command does: the bytes skip a hand-over from the background reader to its thread.
         Elsewhere the background reader delivers and this returns at once."""
         port = self._port
-        fd = self._fd(port) if port is not None else None
-        if fd is None:
+        if port is None or self._fd(port) is None:
             return
         self._begin_reading()
         try:
-            while not reached() and self._lost is None:
-                left = deadline.remaining
-                if left <= 0:
-                    return
-                try:
-                    ready, _, _ = select.select([fd], [], [], min(left, _QUIET))
-                except (OSError, ValueError) as exc:
-                    self._port_lost(port, exc)
-                    return
-                data = self._read_fd(port, fd) if ready else b""
-                with self._state:
-                    # quiet line: bytes held back as a possible NO CARRIER are data after all
-                    self._route(self._framer.feed(data) if data else self._framer.flush_idle())
+            self._wait(reached, deadline, local=True)
         finally:
             self._end_reading()
 

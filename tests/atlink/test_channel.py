@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 
 import pytest
 
@@ -299,6 +300,31 @@ def test_online_mode_carries_raw_bytes_both_ways_then_escape(connect):
     assert not session.active and session.end_reason == "OK"
     assert at.command("AT+SQNSS").lines == ["+SQNSS: 1,2"]  # back in command mode
     assert bytes(peer) == b"hello\r\nOK\r\n"
+
+
+def test_online_data_that_ends_like_the_start_of_no_carrier_is_delivered_once_the_line_is_quiet(connect):
+    at, script, _ = _online_device(connect)
+    at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+    script.output(b"line one\r\n")  # "\r\n" may begin "\r\nNO CARRIER\r\n": held back until the line is quiet
+    assert at.online.read_exactly(10, 5) == b"line one\r\n"
+
+
+def test_no_carrier_split_across_reads_still_ends_the_mode_while_a_reader_waits(connect):
+    at, script, _ = _online_device(connect)
+    at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+
+    def peer_goes():  # the terminator arrives in two pieces, well within the line's quiet time
+        script.output(b"bye\r\n")
+        time.sleep(0.01)
+        script.output(b"NO CARRIER\r\n")
+
+    sender = threading.Timer(0.05, peer_goes)
+    sender.start()
+    with pytest.raises(OnlineClosed):  # the reader is waiting when the terminator comes
+        at.online.read_exactly(100, 2)
+    sender.join(5)
+    assert at.online.end_reason == "NO CARRIER"
+    assert at.online.pending() == b"bye"
 
 
 def test_no_carrier_while_online_ends_the_mode(connect):
