@@ -124,8 +124,7 @@ class Inbox:
     def put(self, data: bytes) -> None:
         with self._taken:
             if self._limit is not None:
-                while len(self._buf) >= self._limit and not self._closed and not self._loop.stopped:
-                    self._taken.wait(0.1)  # the loop stopping does not notify us: look again now and then
+                self._taken.wait_for(lambda: len(self._buf) < self._limit or self._closed)
             self._buf += data
             if self._posted:
                 return

@@ -227,6 +227,9 @@ class SimulatedModule:
             self.engine.receive(pending)
 
     def shutdown(self) -> None:
+        # Sockets first: their peers see the connection end, and their readers stop waiting on the loop.
+        if not self.loop.stopped:
+            self.loop.run_sync(self.sockets.power_down)
         self.loop.stop()
 
     # ------------------------------------------------------------ functionality
