@@ -1,21 +1,34 @@
 """The simulator's single thread: every state change of the module happens here.
 
 Input bytes, timers and control-plane calls are all posted to one loop, so the
-services need no locks and behave the same under any interleaving of callers.
+services need no locks and behave the same under any interleaving of callers. The
+loop also waits on file descriptors: the pty and the sockets' peers are read and
+written on this thread, so bytes cross no thread on their way through the module.
+
+Not asyncio: the control plane, the UART pacer and the transports post timers from
+threads of their own, in one order with the loop's own posts, and asyncio's
+call_later is not thread-safe.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import logging
+import os
+import selectors
 import threading
 import time
 from typing import Any, Callable, Optional
 
 __all__ = ["Inbox", "Loop", "Timer"]
 
+_log = logging.getLogger("cassiopeia_sim")
+
 
 class Timer:
+    __slots__ = ("due", "fn", "args", "cancelled")
+
     def __init__(self, due: float, fn: Callable[..., Any], args: tuple) -> None:
         self.due, self.fn, self.args = due, fn, args
         self.cancelled = False
@@ -28,16 +41,28 @@ class Loop:
     def __init__(self, name: str = "cassiopeia-sim") -> None:
         self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._stopped = False
+        self._sleeping = False  # in select with no timer due: a post from another thread must wake it
+        self._woken = False  # a wake-up byte is on its way: one is enough
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = os.pipe()
+        for fd in (self._wake_r, self._wake_w):
+            os.set_blocking(fd, False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
+    # ------------------------------------------------------------ timers
     def call_later(self, delay: float, fn: Callable[..., Any], *args: Any) -> Timer:
         timer = Timer(time.monotonic() + max(0.0, delay), fn, args)
-        with self._cond:
+        with self._lock:
             heapq.heappush(self._heap, (timer.due, next(self._seq), timer))
-            self._cond.notify()
+            wake = self._sleeping and not self._woken
+            if wake:
+                self._woken = True
+        if wake:
+            os.write(self._wake_w, b"!")
         return timer
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> Timer:
@@ -72,75 +97,145 @@ class Loop:
         return box.get("result")
 
     def stop(self) -> None:
-        with self._cond:
+        with self._lock:
+            if self._stopped:
+                return
             self._stopped = True
-            self._cond.notify()
+        os.write(self._wake_w, b"x")
         if not self.in_loop():
             self._thread.join(2)
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._stopped:
-                    now = time.monotonic()
-                    if self._heap and self._heap[0][0] <= now:
-                        break
-                    self._cond.wait(self._heap[0][0] - now if self._heap else None)
-                if self._stopped:
-                    return
-                _, _, timer = heapq.heappop(self._heap)
-            if not timer.cancelled:
-                try:
-                    timer.fn(*timer.args)
-                except Exception:  # one faulty callback must not kill the module
-                    import logging
+    # ------------------------------------------------------------ file descriptors (loop thread only)
+    def add_reader(self, fd: int, fn: Callable[[], Any]) -> None:
+        """Call fn whenever fd is readable, until remove_reader(fd)."""
+        self._watch(fd, 0, fn)
 
-                    logging.getLogger("cassiopeia_sim").exception("simulator callback failed")
+    def remove_reader(self, fd: int) -> None:
+        self._watch(fd, 0, None)
+
+    def add_writer(self, fd: int, fn: Callable[[], Any]) -> None:
+        """Call fn whenever fd is writable, until remove_writer(fd)."""
+        self._watch(fd, 1, fn)
+
+    def remove_writer(self, fd: int) -> None:
+        self._watch(fd, 1, None)
+
+    def forget(self, fd: int) -> None:
+        """Stop watching fd at all: call before closing it."""
+        assert self.in_loop(), "file descriptors are watched from the loop thread"
+        try:
+            key = self._selector.unregister(fd)
+        except (KeyError, ValueError):
+            return
+        key.data[:] = [None, None]  # an event of this fd already taken in this turn is dropped
+
+    def _watch(self, fd: int, which: int, fn: Optional[Callable[[], Any]]) -> None:
+        assert self.in_loop(), "file descriptors are watched from the loop thread"
+        try:
+            key = self._selector.get_key(fd)
+        except KeyError:
+            if fn is not None:
+                callbacks = [None, None]
+                callbacks[which] = fn
+                self._selector.register(fd, selectors.EVENT_WRITE if which else selectors.EVENT_READ, callbacks)
+            return
+        callbacks = key.data
+        callbacks[which] = fn
+        events = (selectors.EVENT_READ if callbacks[0] else 0) | (selectors.EVENT_WRITE if callbacks[1] else 0)
+        if not events:
+            self._selector.unregister(fd)
+        elif events != key.events:
+            self._selector.modify(fd, events, callbacks)
+
+    # ------------------------------------------------------------ the thread
+    def _run(self) -> None:
+        try:
+            while not self._stopped:
+                with self._lock:
+                    timeout = max(0.0, self._heap[0][0] - time.monotonic()) if self._heap else None
+                    self._sleeping = timeout != 0.0
+                events = self._selector.select(timeout)
+                with self._lock:
+                    self._sleeping = False
+                for key, mask in events:
+                    if key.data is None:
+                        self._drain_wakeups()
+                        continue
+                    # a reader may stop watching, or close, the fd: look its callbacks up again
+                    if mask & selectors.EVENT_READ and key.data[0] is not None:
+                        self._call(key.data[0], ())
+                    if mask & selectors.EVENT_WRITE and key.data[1] is not None:
+                        self._call(key.data[1], ())
+                self._run_due_timers()
+        finally:
+            self._selector.close()
+            for fd in (self._wake_r, self._wake_w):
+                os.close(fd)
+
+    def _drain_wakeups(self) -> None:
+        with self._lock:
+            self._woken = False
+        try:
+            os.read(self._wake_r, 4096)
+        except BlockingIOError:
+            pass
+
+    def _run_due_timers(self) -> None:
+        # Only what was due when we looked: callbacks posting call_soon cannot starve the fds.
+        now = time.monotonic()
+        with self._lock:
+            due = []
+            while self._heap and self._heap[0][0] <= now:
+                due.append(heapq.heappop(self._heap)[2])
+        for timer in due:
+            if self._stopped:
+                return
+            if not timer.cancelled:
+                self._call(timer.fn, timer.args)
+
+    @staticmethod
+    def _call(fn: Callable[..., Any], args: tuple) -> None:
+        try:
+            fn(*args)
+        except Exception:  # one faulty callback must not kill the module
+            _log.exception("simulator callback failed")
 
 
 class Inbox:
-    """Bytes that one producer thread (a port, a socket reader) hands to the loop.
+    """Bytes that a thread other than the loop's (an in-process client, a TCP client) hands to it.
 
     Chunks that arrive while the loop has not yet taken the earlier ones join them, so
-    under load the loop runs one callback for many reads, as a UART driver's ring buffer
+    under load the loop runs one callback for many writes, as a UART driver's ring buffer
     hands its task everything received so far. Order is kept, with other callbacks too:
     whatever the producer posts after put() runs after these bytes are delivered.
-
-    `limit` makes put() wait while that much is waiting: a socket reader then stops
-    reading and TCP's window pushes back on the peer, as a module's full buffers do.
-    A producer the loop itself may wait on (the port, which also drains the loop's
-    output) must not wait: it gets no limit.
+    Bytes put from the loop thread itself, with nothing waiting, are delivered at once.
     """
 
-    def __init__(self, loop: Loop, deliver: Callable[[bytes], None], limit: Optional[int] = None) -> None:
+    def __init__(self, loop: Loop, deliver: Callable[[bytes], None]) -> None:
         self._loop = loop
         self._deliver = deliver
-        self._limit = limit
         self._buf = bytearray()
-        self._taken = threading.Condition()
+        self._lock = threading.Lock()
         self._posted = False
-        self._closed = False
 
     def put(self, data: bytes) -> None:
-        with self._taken:
-            if self._limit is not None:
-                self._taken.wait_for(lambda: len(self._buf) < self._limit or self._closed)
-            self._buf += data
-            if self._posted:
-                return
-            self._posted = True
-        self._loop.call_soon(self._take)
-
-    def close(self) -> None:
-        """Nobody will take more: a producer waiting for room stops waiting."""
-        with self._taken:
-            self._closed = True
-            self._taken.notify_all()
+        with self._lock:
+            if not self._posted and self._loop.in_loop():
+                direct = True
+            else:
+                direct = False
+                self._buf += data
+                if self._posted:
+                    return
+                self._posted = True
+        if direct:
+            self._deliver(data)
+        else:
+            self._loop.call_soon(self._take)
 
     def _take(self) -> None:
-        with self._taken:
+        with self._lock:
             data = bytes(self._buf)
             self._buf.clear()
             self._posted = False
-            self._taken.notify_all()
         self._deliver(data)

@@ -36,12 +36,18 @@ class PortBusy(OSError):
 
 
 class Connection:
-    """One client on the port; its output goes through a UART pacer when the module has a line rate."""
+    """One client on the port; its output goes through a UART pacer when the module has a line rate.
 
-    def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None], baud: Optional[int] = None) -> None:
+    `hold_input(True)` is the module's CTS going off: the transport stops reading the
+    client until `hold_input(False)`.
+    """
+
+    def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None], baud: Optional[int] = None,
+                 hold_input: Optional[Callable[[bool], None]] = None) -> None:
         self._pacer = UartPacer(sink, baud) if baud else None
         self.sink = self._pacer.write if self._pacer else sink
         self._on_lost = on_lost
+        self.hold_input = hold_input or (lambda hold: None)
         self.inbox: Optional[Inbox] = None  # the module's way in for this client's bytes
 
     def on_lost(self) -> None:
@@ -134,14 +140,18 @@ class SimulatedModule:
             self.engine.urc(line)
 
     # ------------------------------------------------------------ the port
-    def connect(self, sink: Callable[[bytes], None], on_lost: Callable[[], None]) -> Connection:
+    def connect(self, sink: Callable[[bytes], None], on_lost: Callable[[], None],
+                hold_input: Optional[Callable[[bool], None]] = None) -> Connection:
+        """Attach a client: the module's output goes to `sink`, from the loop's thread (or a paced
+        UART's). `hold_input`, if given, is the module's CTS (see Connection)."""
         def attach() -> Connection:
             if not self.port_present:
                 raise PortAbsent("the module's port is not present (resetting)")
             if self._client is not None:
                 raise PortBusy("the module's port is already open")
-            conn = self._client = Connection(sink, on_lost, self.baud)
+            conn = self._client = Connection(sink, on_lost, self.baud, hold_input)
             conn.inbox = Inbox(self.loop, lambda data: self._receive(conn, data))
+            self.sockets.host_ready(True)  # a new client reads, and is read
             return conn
 
         return self.loop.run_sync(attach)
@@ -167,6 +177,16 @@ class SimulatedModule:
             # The port is up but the AT task is not: the bytes wait in the ACM buffer
             # and are answered after +SYSSTART (a documented choice).
             self._boot_input += data
+
+    def host_ready(self, ready: bool) -> None:
+        """The client's RTS, from the transport (loop thread): off while the client is not
+        reading the module's output, so the module stops producing it (its sockets' peers wait)."""
+        self.sockets.host_ready(ready)
+
+    def hold_input(self, hold: bool) -> None:
+        """The module's CTS, from its services: hold the client's input while it has nowhere to go."""
+        if self._client is not None:
+            self._client.hold_input(hold)
 
     def _output(self, data: bytes) -> None:
         if self._client is not None:

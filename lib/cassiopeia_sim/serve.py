@@ -7,10 +7,8 @@ bytes sent meanwhile are lost, as on a real line.
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import os
-import select
 import socket
 import struct
 import termios
@@ -28,14 +26,16 @@ class PortBridge:
     """Holds the module's port for an outside transport, re-attaching after resets.
 
     `on_attach` and `on_lost` follow the port: a USB transport makes its device node
-    appear and vanish with them.
+    appear and vanish with them. `hold_input` is the module's CTS: while it is held,
+    the transport stops reading the host, whose writes then wait.
     """
 
     def __init__(self, module: SimulatedModule, write: Callable[[bytes], None],
-                 on_attach: Optional[Callable[[], None]] = None, on_lost: Optional[Callable[[], None]] = None) -> None:
+                 on_attach: Optional[Callable[[], None]] = None, on_lost: Optional[Callable[[], None]] = None,
+                 hold_input: Optional[Callable[[bool], None]] = None) -> None:
         self.module = module
         self._write = write
-        self._on_attach, self._on_lost = on_attach, on_lost
+        self._on_attach, self._on_lost, self._hold_input = on_attach, on_lost, hold_input
         self._conn: Optional[Connection] = None
         self._closed = False
         self._lock = threading.Lock()
@@ -47,7 +47,7 @@ class PortBridge:
                 continue
             try:
                 with self._lock:
-                    self._conn = self.module.connect(self._write, self._lost)
+                    self._conn = self.module.connect(self._write, self._lost, self._hold_input)
             except (PortAbsent, PortBusy):
                 continue  # it vanished again, or another bridge holds it: wait for it
             if self._on_attach is not None:
@@ -79,39 +79,43 @@ class PortBridge:
 class PtyServer:
     """A pseudo-terminal whose slave end is the module's AT port (`path`).
 
+    The module's loop reads and writes the pty's master itself, so a byte from the
+    host reaches a socket's peer, and back, without crossing a thread.
+
     For a UART module the pty lives as long as the server. For a USB module
     (`module.usb`) it vanishes at every reset and a new one appears when the module
     re-enumerates, as /dev/ttyACM0 does; `link` is then the stable name, kept
     pointing at the current pty like a udev /dev/serial/by-id/ symlink.
     """
 
-    MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module waits (flow control)
-    STALL = 5.0  # ... for this long; then nobody is reading, and the rest is dropped like a UART FIFO's
+    MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module holds its output (RTS/CTS)
+    STALL = 5.0  # held this long with nobody reading: further output is dropped, as a UART FIFO overflows
     DRAIN = 0.5  # longest a vanishing USB port waits for the client to read what it was sent
+    BATCH = 65536  # most the module takes from the host at once
+    _TTY_FULL = 4000  # a read this long emptied a full tty buffer (4 KiB): more is likely behind it
 
     def __init__(self, module: SimulatedModule, link: Optional[str] = None) -> None:
+        self.module = module
+        self.loop = module.loop
         self.link = link
         self.master: Optional[int] = None
         self._slave: Optional[int] = None
         self.path: Optional[str] = None
-        self._pending = bytearray()
-        self._lock = threading.Lock()
-        self._room = threading.Condition(self._lock)
-        self._stop = threading.Event()
-        self._want_pty = threading.Event()  # the loop thread alone opens and closes the pty
-        self._downs = 0  # port losses so far: a pty from before the last one is stale, however quick the return
-        self._pty_downs = 0
-        self._wake_r, self._wake_w = os.pipe()
-        self._usb = usb = module.usb
+        # Everything below belongs to the loop thread.
+        self._pending = bytearray()  # output the pty has not taken yet
+        self._held_since: Optional[float] = None  # output held for the client since (pending over the limit)
+        self._input_held = False
+        self._want_pty = False
+        self._closing = False  # a vanishing USB pty lets its client read before it goes
+        self._opened = threading.Event()
+        self.bridge: Optional[PortBridge] = None  # until it exists, bytes from the host are lost, as on a line
+        usb = module.usb
         if not usb:
-            self._open_pty()
+            self.loop.run_sync(self._open_pty)
         self.bridge = PortBridge(module, self._to_host, on_attach=self._port_up if usb else None,
-                                 on_lost=self._port_down if usb else None)
-        self._thread = threading.Thread(target=self._loop, name="pty-server", daemon=True)
-        self._thread.start()
+                                 on_lost=self._port_down if usb else None, hold_input=self._hold_input)
         if usb:
-            with self._room:
-                self._room.wait_for(lambda: self.path is not None, 10.0)
+            self._opened.wait(10)
 
     @property
     def device(self) -> str:
@@ -120,40 +124,64 @@ class PtyServer:
 
     # ------------------------------------------------------------ the pty's life
     def _port_up(self) -> None:
-        self._want_pty.set()
-        os.write(self._wake_w, b"u")
+        self.loop.call_soon(self._up)
+
+    def _up(self) -> None:
+        self._want_pty = True
+        if self.master is None and not self._closing:
+            self._open_pty()  # else the old pty is still draining: it opens the new one when it is gone
 
     def _port_down(self) -> None:
-        self._downs += 1
-        self._want_pty.clear()
-        os.write(self._wake_w, b"d")
+        if not self.loop.in_loop():
+            self.loop.call_soon(self._port_down)
+            return
+        self._want_pty = False
+        if self.master is not None and not self._closing:
+            self._closing = True
+            self._drain_then_close(time.monotonic() + self.DRAIN)
+
+    def _drain_then_close(self, deadline: float) -> None:
+        """A module's last answer (OK to AT^RESET) has reached the host before its USB port drops;
+        on a pty, closing the master would discard what the client has not read yet."""
+        if time.monotonic() < deadline and (self._pending or self._unread()):
+            self.loop.call_later(0.002, self._drain_then_close, deadline)
+            return
+        self._close_pty()
+        self._closing = False
+        if self._want_pty:
+            self._open_pty()
+
+    def _unread(self) -> int:
+        try:
+            return struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0"))[0]
+        except (OSError, TypeError):
+            return 0
 
     def _open_pty(self) -> None:
         master, slave = os.openpty()
         tty.setraw(slave)  # raw before the first byte: no echo, no CR/LF mapping, no XON/XOFF
         os.set_blocking(master, False)
-        with self._room:
-            # we keep the slave open too: clients may close and reopen it
-            self.master, self._slave, self.path = master, slave, os.ttyname(slave)
-            self._pty_downs = self._downs
-            self._flush()
-            self._room.notify_all()
+        # we keep the slave open too: clients may close and reopen it
+        self.master, self._slave, self.path = master, slave, os.ttyname(slave)
+        self.loop.add_reader(master, self._readable)
         if self.link:
             tmp = f"{self.link}.new"
             if os.path.lexists(tmp):
                 os.unlink(tmp)
             os.symlink(self.path, tmp)
             os.replace(tmp, self.link)  # atomic: a client never sees a half-made link
+        self._opened.set()
 
     def _close_pty(self) -> None:
-        self._let_client_read()
+        self._opened.clear()
         if self.link and os.path.lexists(self.link):
             os.unlink(self.link)
-        with self._room:
-            fds = (self.master, self._slave)
-            self.master = self._slave = self.path = None
-            self._pending.clear()  # output in flight is lost with the port
-            self._room.notify_all()
+        fds = (self.master, self._slave)
+        if self.master is not None and not self.loop.stopped:
+            self.loop.forget(self.master)
+        self.master = self._slave = self.path = None
+        self._pending.clear()  # output in flight is lost with the port
+        self._held_since, self._input_held = None, False
         for fd in fds:
             if fd is not None:
                 try:
@@ -161,83 +189,95 @@ class PtyServer:
                 except OSError:
                     pass
 
-    def _let_client_read(self) -> None:
-        """A module's last answer (OK to AT^RESET) has reached the host before its USB port drops;
-        on a pty, closing the master would discard what the client has not read yet."""
-        end = time.monotonic() + self.DRAIN
-        while self._slave is not None and time.monotonic() < end:
-            try:
-                waiting = struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0"))[0]
-            except OSError:
-                return
-            with self._room:
-                self._flush()
-                if not waiting and not self._pending:
-                    return
-            time.sleep(0.002)
-
     # ------------------------------------------------------------ bytes
-    def _to_host(self, data: bytes) -> None:
-        view = memoryview(data)
-        with self._room:
-            self._flush()
-            while view:
-                room = self.MAX_PENDING - len(self._pending)
-                if room <= 0:
-                    # RTS/CTS: hold the module until the client has read, rather than lose bytes
-                    if not self._room.wait_for(lambda: len(self._pending) < self.MAX_PENDING, self.STALL):
-                        return  # nobody has read for STALL: the rest is lost, like a UART FIFO's overflow
-                    continue
-                self._pending += view[:room]
-                view = view[room:]
-                self._flush()
+    def _readable(self) -> None:
+        try:
+            data = os.read(self.master, self.BATCH)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:  # the pty broke under us: stop watching it rather than spin
+            self.loop.forget(self.master)
+            return
+        if len(data) >= self._TTY_FULL:
+            data = self._read_more(data)
+        if data and self.bridge is not None:
+            self.bridge.send(data)
 
-    def _flush(self) -> None:
-        while self._pending and self.master is not None:
+    def _read_more(self, first: bytes) -> bytes:
+        """Take what follows a full tty buffer, up to BATCH: the peer then gets one send, and one
+        wake-up, for many of the pty's 4 KiB reads."""
+        parts, total = [first], len(first)
+        while total < self.BATCH:
             try:
-                n = os.write(self.master, self._pending)
-            except BlockingIOError:
-                return
-            except OSError:
-                self._pending.clear()
-                return
-            del self._pending[:n]
+                more = os.read(self.master, self.BATCH - total)
+            except OSError:  # EAGAIN: that was all; a real fault shows at the next _readable
+                break
+            if not more:
+                break
+            parts.append(more)
+            total += len(more)
+        return b"".join(parts)
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            if self.master is not None and self._pty_downs != self._downs:
-                self._close_pty()
-            if self._want_pty.is_set() and self.master is None:
-                self._open_pty()
-            with self._lock:
-                master = self.master
-                want_write = [master] if self._pending and master is not None else []
-            watch = [self._wake_r] + ([master] if master is not None else [])
-            readable, writable, _ = select.select(watch, want_write, [], 0.1)
-            if self._wake_r in readable:
-                os.read(self._wake_r, 64)
-            if writable:
-                with self._room:
-                    self._flush()
-                    self._room.notify_all()
-            if master is not None and master in readable:
+    def _hold_input(self, hold: bool) -> None:
+        """The module's CTS: while it is held the host's bytes wait in the pty, and then in its writes."""
+        if hold == self._input_held or self.master is None:
+            return
+        self._input_held = hold
+        if hold:
+            self.loop.remove_reader(self.master)
+        else:
+            self.loop.add_reader(self.master, self._readable)
+
+    def _to_host(self, data: bytes) -> None:
+        if not self.loop.in_loop():  # a paced UART's thread: the pty belongs to the loop
+            self.loop.call_soon(self._to_host, data)
+            return
+        if self.master is None:
+            return  # no port: lost with it, as on a real line
+        if self._held_since is not None and time.monotonic() - self._held_since > self.STALL:
+            return  # nobody has read for STALL: lost, like a UART FIFO's overflow
+        if not self._pending:
+            data = data[self._write(data):]
+            if not data:
+                return
+            self.loop.add_writer(self.master, self._writable)
+        self._pending += data
+        if self._held_since is None and len(self._pending) >= self.MAX_PENDING:
+            # RTS off: the module holds what it would send (its sockets stop reading) until the client reads
+            self._held_since = time.monotonic()
+            self.module.host_ready(False)
+
+    def _writable(self) -> None:
+        sent = self._write(self._pending)
+        del self._pending[:sent]
+        if not self._pending:
+            self.loop.remove_writer(self.master)
+        if self._held_since is not None and sent:
+            if len(self._pending) < self.MAX_PENDING // 2:
+                self._held_since = None
+                self.module.host_ready(True)
+            else:
+                self._held_since = time.monotonic()  # the client reads: not stalled
+
+    def _write(self, data) -> int:
+        """Write what the pty takes now; returns how many bytes that was."""
+        done = 0
+        with memoryview(data) as view:  # released on return: the pending buffer may then shrink
+            while done < len(view):
                 try:
-                    data = os.read(master, 65536)
-                except OSError as exc:
-                    if exc.errno in (errno.EAGAIN, errno.EIO):
-                        continue
-                    return
-                if data:
-                    self.bridge.send(data)
+                    done += os.write(self.master, view[done:])
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    return len(view)  # the pty is broken: what it did not take is lost
+        return done
 
     def close(self) -> None:
-        self._stop.set()
-        os.write(self._wake_w, b"x")
-        self._thread.join(2)
         self.bridge.close()
-        self._close_pty()
-        for fd in (self._wake_r, self._wake_w):
-            os.close(fd)
+        if self.loop.stopped:
+            self._close_pty()
+        else:
+            self.loop.run_sync(self._close_pty)
 
 
 class TcpServer:
@@ -271,10 +311,14 @@ class TcpServer:
             except OSError:
                 pass  # the client went away; the read side notices
 
-        bridge = PortBridge(self.module, to_client)
+        may_read = threading.Event()
+        may_read.set()
+        bridge = PortBridge(self.module, to_client, hold_input=lambda hold: may_read.clear() if hold else may_read.set())
         client.settimeout(0.2)
         try:
             while not self._stop.is_set():
+                if not may_read.wait(0.2):
+                    continue  # the module holds its input (CTS): the client's bytes wait in TCP
                 try:
                     data = client.recv(4096)
                 except socket.timeout:

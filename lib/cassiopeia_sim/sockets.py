@@ -3,6 +3,10 @@
 Commands: +SQNSCFG, +SQNSCFGEXT, +SQNSD, +SQNSS, +SQNSO, +SQNSSEND, +SQNSSENDEXT,
 +SQNSRECV, +SQNSH. URCs: +SQNSRING, +SQNSH. Online mode hands the UART to the
 socket until `+++` framed by guard silence (S12) suspends it.
+
+The module's loop reads and writes the sockets (non-blocking). A socket is read only
+while its data has somewhere to go, and a slow peer holds the host's input, so TCP's
+windows and the UART's RTS/CTS push back end to end as they do on a real module.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from typing import TYPE_CHECKING, Optional
 from .engine import Pending, Prompt, Reply, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args
-from .loop import Inbox
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
@@ -26,7 +29,8 @@ __all__ = ["Sockets"]
 
 CLOSED, ONLINE, SUSPENDED, SUSPENDED_DATA, LISTENING, INCOMING, OPENING = range(7)
 MAX_DATA = 1500
-RECEIVE_WINDOW = 256 * 1024  # bytes from a peer the loop has not taken yet; beyond it the reader stops reading
+RECEIVE_WINDOW = 256 * 1024  # bytes from a peer buffered in command mode; beyond it the socket is not read
+SEND_WINDOW = 256 * 1024  # bytes for a peer its TCP window has not taken; beyond it the host's input is held
 NOT_ALLOWED, NO_SERVICE = 3, 30
 CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
 
@@ -39,9 +43,10 @@ class Sock:
     udp: bool = False
     local: tuple[str, int] = ("", 0)
     remote: tuple[str, int] = ("", 0)
-    buffer: bytearray = field(default_factory=bytearray)
-    generation: int = 0  # bumps at every open, so a stale reader thread is ignored
-    inbox: Optional[Inbox] = None  # what the reader received and the loop has not taken yet
+    buffer: bytearray = field(default_factory=bytearray)  # received, not yet read by the host (command mode)
+    out: bytearray = field(default_factory=bytearray)  # for the peer, not yet taken by the socket
+    generation: int = 0  # bumps at every open, so a stale dial or event is ignored
+    reading: bool = False
 
 
 class Sockets:
@@ -50,6 +55,8 @@ class Sockets:
         self.socks = {i: Sock(i) for i in range(1, 7)}
         self.online: Optional[Sock] = None
         self._escape = _EscapeDetector(self)
+        self._host_ready = True  # the client reads what the module sends (its RTS)
+        self._input_held = False  # the module holds the client's input (its CTS)
 
     # ------------------------------------------------------------ settings
     def cfg(self, conn_id: int) -> list[int]:
@@ -148,17 +155,16 @@ class Sockets:
         if s.generation != gen:
             sock.close()
             return
+        sock.setblocking(False)
         s.sock = sock
         s.local = (self._pdn_address(), sock.getsockname()[1])
         s.remote = sock.getpeername()[:2]
-        # A TCP stream's reads may join while the loop is busy; UDP datagrams stay one each.
-        s.inbox = None if s.udp else Inbox(self.module.loop, lambda data: self._received(s, gen, data), RECEIVE_WINDOW)
-        threading.Thread(target=self._reader, args=(s, gen, sock, s.inbox), daemon=True).start()
         if online:
             self._go_online(s, pending.resolve)
         else:
             s.state = SUSPENDED  # a command-mode socket shows 2 (reference 6.4)
             pending.resolve()
+            self._update_reading(s)
 
     def _pdn_address(self) -> str:
         return "192.168.3.2"  # the module's address on its PDN (see network._address)
@@ -172,20 +178,39 @@ class Sockets:
         if s.buffer:
             data, s.buffer[:] = bytes(s.buffer), b""
             self.module.engine.raw(data)
+        self._update_reading(s)
 
     # ------------------------------------------------------------ traffic
-    def _reader(self, s: Sock, gen: int, sock: socket.socket, inbox: Optional[Inbox]) -> None:
-        while True:
-            try:
-                data = sock.recv(65536)
-            except OSError:
-                data = b""
-            if data and inbox is not None:
-                inbox.put(data)
-            else:
-                self.module.loop.call_soon(self._received, s, gen, data)
-            if not data:
-                return
+    def _update_reading(self, s: Sock) -> None:
+        """Read a socket only while its data has somewhere to go: the client (online, while it
+        reads) or the module's buffer (command mode, below its window). Otherwise TCP holds it."""
+        if s.sock is None:
+            return
+        want = self._host_ready if s.state == ONLINE else len(s.buffer) < RECEIVE_WINDOW
+        if want == s.reading:
+            return
+        s.reading = want
+        if want:
+            gen = s.generation
+            self.module.loop.add_reader(s.sock.fileno(), lambda: self._readable(s, gen))
+        else:
+            self.module.loop.remove_reader(s.sock.fileno())
+
+    def host_ready(self, ready: bool) -> None:
+        self._host_ready = ready
+        if self.online is not None:
+            self._update_reading(self.online)
+
+    def _readable(self, s: Sock, gen: int) -> None:
+        if s.generation != gen or s.sock is None:
+            return
+        try:
+            data = s.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""  # reset, or an ICMP refusal on UDP: the connection is gone
+        self._received(s, gen, data)
 
     def _received(self, s: Sock, gen: int, data: bytes) -> None:
         if s.generation != gen or s.state == CLOSED:
@@ -199,6 +224,7 @@ class Sockets:
         s.buffer += data
         s.state = SUSPENDED_DATA
         self._ring(s, len(data))
+        self._update_reading(s)
 
     def _ring(self, s: Sock, count: int) -> None:
         sr_mode, hex_mode = self.ext(s.conn_id)[0], self.ext(s.conn_id)[1]
@@ -223,12 +249,47 @@ class Sockets:
 
     def to_peer(self, data: bytes) -> None:
         s = self.online
-        if s is None or s.sock is None:
+        if s is not None and s.sock is not None and not self._push(s, data):
+            self._peer_closed(s)
+
+    def _push(self, s: Sock, data: bytes) -> bool:
+        """Send now what the socket takes and queue the rest; False if the connection is gone."""
+        if not s.out:
+            try:
+                data = data[s.sock.send(data):]
+            except (BlockingIOError, InterruptedError):
+                if s.udp:
+                    return True  # a datagram with no room is lost, as UDP's are
+            except OSError:
+                return False
+            if not data:
+                return True
+            gen = s.generation
+            self.module.loop.add_writer(s.sock.fileno(), lambda: self._writable(s, gen))
+        s.out += data
+        if s is self.online and len(s.out) >= SEND_WINDOW:
+            self._hold_input(True)  # the peer is slower than the client: the client waits
+        return True
+
+    def _writable(self, s: Sock, gen: int) -> None:
+        if s.generation != gen or s.sock is None:
             return
         try:
-            s.sock.sendall(data)
+            del s.out[: s.sock.send(s.out)]
+        except (BlockingIOError, InterruptedError):
+            return
         except OSError:
             self._peer_closed(s)
+            return
+        if not s.out:
+            self.module.loop.remove_writer(s.sock.fileno())
+        if self._input_held and len(s.out) < SEND_WINDOW // 2:
+            self._hold_input(False)
+
+    def _hold_input(self, hold: bool) -> None:
+        if hold != self._input_held:
+            self._input_held = hold
+            self.module.hold_input(hold)
 
     def escaped(self) -> None:
         s = self.online
@@ -236,22 +297,30 @@ class Sockets:
             s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
         self.leave_online()
         self.module.engine.final("OK")
+        if s is not None:
+            self._update_reading(s)
 
     def leave_online(self) -> None:
         self.online = None
+        self._hold_input(False)  # AT commands come next: the client is read again
         self.module.engine.online_sink = None
         self.module.engine.resume()
 
     def _close(self, s: Sock) -> None:
         if s.sock is not None:
-            try:
-                s.sock.shutdown(socket.SHUT_RDWR)  # sends FIN and wakes the reader blocked in recv
-            except OSError:
-                pass
+            if not self.module.loop.stopped:
+                self.module.loop.forget(s.sock.fileno())
+            if s.out and not s.udp:
+                # What the module accepted goes out before the FIN, as a real stack sends it;
+                # bounded, for a peer that reads nothing.
+                s.sock.settimeout(1.0)
+                try:
+                    s.sock.sendall(s.out)
+                except OSError:
+                    pass
             s.sock.close()
-        if s.inbox is not None:
-            s.inbox.close()  # a reader waiting for room goes on to find its socket closed
-        s.sock, s.state, s.inbox = None, CLOSED, None
+        s.out.clear()
+        s.sock, s.state, s.reading = None, CLOSED, False
         s.generation += 1
 
     def network_lost(self) -> None:
@@ -262,9 +331,11 @@ class Sockets:
 
     def power_down(self) -> None:
         for s in self.socks.values():
+            s.out.clear()  # unsent data is lost with the power
             self._close(s)
             s.buffer.clear()
         self.online = None
+        self._hold_input(False)  # a UART client stays through a reset, and is read again
 
     # ------------------------------------------------------------ command-mode data
     def _connected_sock(self, conn_id: int) -> Sock:
@@ -330,11 +401,7 @@ class Sockets:
                 data = binascii.unhexlify(data)
             except (binascii.Error, ValueError):
                 return Reply(error=CmeFail(NOT_ALLOWED))
-        if s.sock is None:
-            return Reply(final="NO CARRIER")
-        try:
-            s.sock.sendall(data)
-        except OSError:
+        if s.sock is None or not self._push(s, data):
             return Reply(final="NO CARRIER")
         return Reply()
 
@@ -348,6 +415,7 @@ class Sockets:
         data, s.buffer[:] = bytes(s.buffer[:limit]), s.buffer[limit:]
         if s.state == SUSPENDED_DATA and not s.buffer:
             s.state = SUSPENDED
+        self._update_reading(s)
         payload = binascii.hexlify(data).upper() if self.ext(conn_id)[1] else data
         return [f"+SQNSRECV: {conn_id},{len(data)}", payload]  # the header line, then exactly the bytes
 

@@ -1,5 +1,5 @@
-"""The simulator's loop takes bytes from other threads through inboxes, and its pty
-passes on output of any size without losing a byte."""
+"""The simulator's loop: file descriptors it watches, bytes from other threads through inboxes,
+and its pty, which passes on output of any size without losing a byte."""
 
 import os
 import select
@@ -8,6 +8,7 @@ import threading
 from cassiopeia_sim.loop import Inbox, Loop
 from cassiopeia_sim.module import SimulatedModule
 from cassiopeia_sim.serve import PtyServer
+from support.waiting import eventually
 
 
 def busy(loop: Loop) -> threading.Event:
@@ -35,42 +36,59 @@ def test_chunks_that_arrive_while_the_loop_is_busy_are_delivered_as_one_in_order
         loop.stop()
 
 
-def test_a_limited_inbox_holds_its_producer_until_the_loop_takes_what_waits():
+def test_bytes_put_from_the_loop_thread_are_delivered_at_once():
     loop = Loop("test-inbox")
     got: list[bytes] = []
     try:
-        inbox = Inbox(loop, got.append, limit=4)
-        release = busy(loop)
-        inbox.put(b"12345")  # room for it: nothing was waiting
-        producer = threading.Thread(target=inbox.put, args=(b"678",))
-        producer.start()
-        producer.join(0.2)
-        assert producer.is_alive()  # the window is full: the producer waits, like a peer on a closed TCP window
-        release.set()
-        producer.join(5)
-        assert not producer.is_alive()
-        done = threading.Event()
-        loop.call_soon(done.set)
-        assert done.wait(5)
-        assert b"".join(got) == b"12345678"
+        inbox = Inbox(loop, got.append)
+        assert loop.run_sync(lambda: (inbox.put(b"now"), list(got))[1]) == [b"now"]  # no hop through the queue
     finally:
         loop.stop()
 
 
-def test_closing_an_inbox_releases_a_producer_waiting_for_room():
-    loop = Loop("test-inbox")
+def test_the_loop_calls_a_reader_while_its_fd_is_readable_and_no_longer_once_removed():
+    loop = Loop("test-fds")
+    r, w = os.pipe()
+    got: list[bytes] = []
+    second = threading.Event()
+
+    def readable() -> None:
+        got.append(os.read(r, 100))
+        if len(got) == 2:
+            loop.remove_reader(r)
+            second.set()
+
     try:
-        inbox = Inbox(loop, lambda data: None, limit=1)
-        release = busy(loop)
-        inbox.put(b"x")
-        producer = threading.Thread(target=inbox.put, args=(b"y",))
-        producer.start()
-        inbox.close()
-        producer.join(5)
-        assert not producer.is_alive()
-        release.set()
+        loop.run_sync(loop.add_reader, r, readable)
+        os.write(w, b"one")
+        assert eventually(lambda: got == [b"one"])
+        os.write(w, b"two")
+        assert second.wait(5)
+        os.write(w, b"three")  # nobody watches the fd now: the bytes stay in the pipe
+        done = threading.Event()
+        loop.call_later(0.1, done.set)
+        assert done.wait(5)
+        assert got == [b"one", b"two"]
+        assert os.read(r, 100) == b"three"
     finally:
         loop.stop()
+        os.close(r)
+        os.close(w)
+
+
+def test_a_post_from_another_thread_wakes_a_loop_waiting_on_its_fds_alone():
+    loop = Loop("test-fds")
+    r, w = os.pipe()
+    try:
+        loop.run_sync(loop.add_reader, r, lambda: None)  # then no timer: the loop sleeps in select
+        for _ in range(3):
+            ran = threading.Event()
+            loop.call_soon(ran.set)
+            assert ran.wait(5)
+    finally:
+        loop.stop()
+        os.close(r)
+        os.close(w)
 
 
 def test_output_larger_than_the_ptys_pending_limit_reaches_the_host_whole():
