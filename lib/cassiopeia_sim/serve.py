@@ -76,11 +76,137 @@ class PortBridge:
             self.module.disconnect(conn)
 
 
-class PtyServer:
-    """A pseudo-terminal whose slave end is the module's AT port (`path`).
+class _LoopPort:
+    """The host's side of the module's port on one non-blocking fd, served by the module's loop,
+    so a byte from the host reaches a socket's peer, and back, without crossing a thread.
 
-    The module's loop reads and writes the pty's master itself, so a byte from the
-    host reaches a socket's peer, and back, without crossing a thread.
+    The host's bytes are read in batches and handed to the bridge. The module's output is
+    written as fast as the fd takes it; the rest waits. When MAX_PENDING wait, the host is not
+    reading: the module is told (its RTS), and stops producing until half of it has gone.
+    """
+
+    MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module holds its output (RTS/CTS)
+    STALL = 5.0  # held this long with nobody reading: further output is dropped, as a UART FIFO overflows
+    BATCH = 65536  # most the module takes from the host at once
+    _TTY_FULL = 4000  # a read this long emptied a full tty buffer (4 KiB): more is likely behind it
+
+    def __init__(self, module: SimulatedModule) -> None:
+        self.module = module
+        self.loop = module.loop
+        self.bridge: Optional[PortBridge] = None  # until there is one, bytes from the host are lost, as on a line
+        # Everything below belongs to the loop thread.
+        self._fd: Optional[int] = None
+        self._pending = bytearray()  # output the fd has not taken yet
+        self._held_since: Optional[float] = None  # output held for the client since (pending over the limit)
+        self._input_held = False
+
+    def _serve_fd(self, fd: int, read: bool = True) -> None:
+        self._fd = fd
+        if read:
+            self.loop.add_reader(fd, self._readable)
+
+    def _drop_fd(self) -> None:
+        """Stop serving the fd (its owner closes it): output in flight is lost with it."""
+        if self._fd is not None and not self.loop.stopped:
+            self.loop.forget(self._fd)
+        self._fd = None
+        self._pending.clear()
+        self._held_since, self._input_held = None, False
+
+    def _input_ended(self) -> None:
+        """The fd reports end of input or a fault."""
+        if self._fd is not None:
+            self.loop.forget(self._fd)  # rather than spin on it
+
+    # ------------------------------------------------------------ from the host
+    def _readable(self) -> None:
+        try:
+            data = os.read(self._fd, self.BATCH)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._input_ended()
+            return
+        if len(data) >= self._TTY_FULL:
+            data = self._read_more(data)
+        if self.bridge is not None:
+            self.bridge.send(data)
+
+    def _read_more(self, first: bytes) -> bytes:
+        """Take what follows a full tty buffer, up to BATCH: the peer then gets one send, and one
+        wake-up, for many of the pty's 4 KiB reads."""
+        parts, total = [first], len(first)
+        while total < self.BATCH:
+            try:
+                more = os.read(self._fd, self.BATCH - total)
+            except OSError:  # EAGAIN: that was all; a real fault shows at the next _readable
+                break
+            if not more:
+                break
+            parts.append(more)
+            total += len(more)
+        return b"".join(parts)
+
+    def _hold_input(self, hold: bool) -> None:
+        """The module's CTS: while it is held the host's bytes wait in the kernel, and then in its writes."""
+        if hold == self._input_held or self._fd is None:
+            return
+        self._input_held = hold
+        if hold:
+            self.loop.remove_reader(self._fd)
+        else:
+            self.loop.add_reader(self._fd, self._readable)
+
+    # ------------------------------------------------------------ to the host
+    def _to_host(self, data: bytes) -> None:
+        if not self.loop.in_loop():  # a paced UART's thread: the fd belongs to the loop
+            self.loop.call_soon(self._to_host, data)
+            return
+        if self._fd is None:
+            return  # no port: lost with it, as on a real line
+        if self._held_since is not None and time.monotonic() - self._held_since > self.STALL:
+            return  # nobody has read for STALL: lost, like a UART FIFO's overflow
+        if not self._pending:
+            data = data[self._write(data):]
+            if not data:
+                return
+            self.loop.add_writer(self._fd, self._writable)
+        self._pending += data
+        if self._held_since is None and len(self._pending) >= self.MAX_PENDING:
+            # RTS off: the module holds what it would send (its sockets stop reading) until the client reads
+            self._held_since = time.monotonic()
+            self.module.host_ready(False)
+
+    def _writable(self) -> None:
+        sent = self._write(self._pending)
+        del self._pending[:sent]
+        if not self._pending:
+            self.loop.remove_writer(self._fd)
+        if self._held_since is not None and sent:
+            if len(self._pending) < self.MAX_PENDING // 2:
+                self._held_since = None
+                self.module.host_ready(True)
+            else:
+                self._held_since = time.monotonic()  # the client reads: not stalled
+
+    def _write(self, data) -> int:
+        """Write what the fd takes now; returns how many bytes that was."""
+        done = 0
+        with memoryview(data) as view:  # released on return: the pending buffer may then shrink
+            while done < len(view):
+                try:
+                    done += os.write(self._fd, view[done:])
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:
+                    return len(view)  # the fd is broken: what it did not take is lost
+        return done
+
+
+class PtyServer(_LoopPort):
+    """A pseudo-terminal whose slave end is the module's AT port (`path`).
 
     For a UART module the pty lives as long as the server. For a USB module
     (`module.usb`) it vanishes at every reset and a new one appears when the module
@@ -88,27 +214,16 @@ class PtyServer:
     pointing at the current pty like a udev /dev/serial/by-id/ symlink.
     """
 
-    MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module holds its output (RTS/CTS)
-    STALL = 5.0  # held this long with nobody reading: further output is dropped, as a UART FIFO overflows
     DRAIN = 0.5  # longest a vanishing USB port waits for the client to read what it was sent
-    BATCH = 65536  # most the module takes from the host at once
-    _TTY_FULL = 4000  # a read this long emptied a full tty buffer (4 KiB): more is likely behind it
 
     def __init__(self, module: SimulatedModule, link: Optional[str] = None) -> None:
-        self.module = module
-        self.loop = module.loop
+        super().__init__(module)
         self.link = link
-        self.master: Optional[int] = None
         self._slave: Optional[int] = None
         self.path: Optional[str] = None
-        # Everything below belongs to the loop thread.
-        self._pending = bytearray()  # output the pty has not taken yet
-        self._held_since: Optional[float] = None  # output held for the client since (pending over the limit)
-        self._input_held = False
         self._want_pty = False
         self._closing = False  # a vanishing USB pty lets its client read before it goes
         self._opened = threading.Event()
-        self.bridge: Optional[PortBridge] = None  # until it exists, bytes from the host are lost, as on a line
         usb = module.usb
         if not usb:
             self.loop.run_sync(self._open_pty)
@@ -122,13 +237,12 @@ class PtyServer:
         """The name a client opens: the stable link if there is one."""
         return self.link or self.path or ""
 
-    # ------------------------------------------------------------ the pty's life
     def _port_up(self) -> None:
         self.loop.call_soon(self._up)
 
     def _up(self) -> None:
         self._want_pty = True
-        if self.master is None and not self._closing:
+        if self._fd is None and not self._closing:
             self._open_pty()  # else the old pty is still draining: it opens the new one when it is gone
 
     def _port_down(self) -> None:
@@ -136,7 +250,7 @@ class PtyServer:
             self.loop.call_soon(self._port_down)
             return
         self._want_pty = False
-        if self.master is not None and not self._closing:
+        if self._fd is not None and not self._closing:
             self._closing = True
             self._drain_then_close(time.monotonic() + self.DRAIN)
 
@@ -162,8 +276,8 @@ class PtyServer:
         tty.setraw(slave)  # raw before the first byte: no echo, no CR/LF mapping, no XON/XOFF
         os.set_blocking(master, False)
         # we keep the slave open too: clients may close and reopen it
-        self.master, self._slave, self.path = master, slave, os.ttyname(slave)
-        self.loop.add_reader(master, self._readable)
+        self._slave, self.path = slave, os.ttyname(slave)
+        self._serve_fd(master)
         if self.link:
             tmp = f"{self.link}.new"
             if os.path.lexists(tmp):
@@ -176,101 +290,15 @@ class PtyServer:
         self._opened.clear()
         if self.link and os.path.lexists(self.link):
             os.unlink(self.link)
-        fds = (self.master, self._slave)
-        if self.master is not None and not self.loop.stopped:
-            self.loop.forget(self.master)
-        self.master = self._slave = self.path = None
-        self._pending.clear()  # output in flight is lost with the port
-        self._held_since, self._input_held = None, False
+        fds = (self._fd, self._slave)
+        self._drop_fd()
+        self._slave = self.path = None
         for fd in fds:
             if fd is not None:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-
-    # ------------------------------------------------------------ bytes
-    def _readable(self) -> None:
-        try:
-            data = os.read(self.master, self.BATCH)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:  # the pty broke under us: stop watching it rather than spin
-            self.loop.forget(self.master)
-            return
-        if len(data) >= self._TTY_FULL:
-            data = self._read_more(data)
-        if data and self.bridge is not None:
-            self.bridge.send(data)
-
-    def _read_more(self, first: bytes) -> bytes:
-        """Take what follows a full tty buffer, up to BATCH: the peer then gets one send, and one
-        wake-up, for many of the pty's 4 KiB reads."""
-        parts, total = [first], len(first)
-        while total < self.BATCH:
-            try:
-                more = os.read(self.master, self.BATCH - total)
-            except OSError:  # EAGAIN: that was all; a real fault shows at the next _readable
-                break
-            if not more:
-                break
-            parts.append(more)
-            total += len(more)
-        return b"".join(parts)
-
-    def _hold_input(self, hold: bool) -> None:
-        """The module's CTS: while it is held the host's bytes wait in the pty, and then in its writes."""
-        if hold == self._input_held or self.master is None:
-            return
-        self._input_held = hold
-        if hold:
-            self.loop.remove_reader(self.master)
-        else:
-            self.loop.add_reader(self.master, self._readable)
-
-    def _to_host(self, data: bytes) -> None:
-        if not self.loop.in_loop():  # a paced UART's thread: the pty belongs to the loop
-            self.loop.call_soon(self._to_host, data)
-            return
-        if self.master is None:
-            return  # no port: lost with it, as on a real line
-        if self._held_since is not None and time.monotonic() - self._held_since > self.STALL:
-            return  # nobody has read for STALL: lost, like a UART FIFO's overflow
-        if not self._pending:
-            data = data[self._write(data):]
-            if not data:
-                return
-            self.loop.add_writer(self.master, self._writable)
-        self._pending += data
-        if self._held_since is None and len(self._pending) >= self.MAX_PENDING:
-            # RTS off: the module holds what it would send (its sockets stop reading) until the client reads
-            self._held_since = time.monotonic()
-            self.module.host_ready(False)
-
-    def _writable(self) -> None:
-        sent = self._write(self._pending)
-        del self._pending[:sent]
-        if not self._pending:
-            self.loop.remove_writer(self.master)
-        if self._held_since is not None and sent:
-            if len(self._pending) < self.MAX_PENDING // 2:
-                self._held_since = None
-                self.module.host_ready(True)
-            else:
-                self._held_since = time.monotonic()  # the client reads: not stalled
-
-    def _write(self, data) -> int:
-        """Write what the pty takes now; returns how many bytes that was."""
-        done = 0
-        with memoryview(data) as view:  # released on return: the pending buffer may then shrink
-            while done < len(view):
-                try:
-                    done += os.write(self.master, view[done:])
-                except (BlockingIOError, InterruptedError):
-                    break
-                except OSError:
-                    return len(view)  # the pty is broken: what it did not take is lost
-        return done
 
     def close(self) -> None:
         self.bridge.close()
@@ -280,59 +308,71 @@ class PtyServer:
             self.loop.run_sync(self._close_pty)
 
 
-class TcpServer:
-    """The module's AT port on 127.0.0.1:PORT, one client at a time (socket://)."""
+class TcpServer(_LoopPort):
+    """The module's AT port on 127.0.0.1:PORT, one client at a time (socket://); the next
+    waits in the listen backlog until the current one leaves."""
 
     def __init__(self, module: SimulatedModule, port: int = 0) -> None:
-        self.module = module
+        super().__init__(module)
         self._listener = socket.create_server(("127.0.0.1", port))
+        self._listener.setblocking(False)
         self.port = self._listener.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="tcp-server", daemon=True)
-        self._thread.start()
+        self._client: Optional[socket.socket] = None
+        self._closed = False
+        self.loop.run_sync(self.loop.add_reader, self._listener.fileno(), self._accept)
 
     @property
     def url(self) -> str:
         return f"socket://127.0.0.1:{self.port}"
 
-    def _serve(self) -> None:
-        self._listener.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except (socket.timeout, OSError):
-                continue
-            self._session(client)
-
-    def _session(self, client: socket.socket) -> None:
-        def to_client(data: bytes) -> None:
-            try:
-                client.sendall(data)
-            except OSError:
-                pass  # the client went away; the read side notices
-
-        may_read = threading.Event()
-        may_read.set()
-        bridge = PortBridge(self.module, to_client, hold_input=lambda hold: may_read.clear() if hold else may_read.set())
-        client.settimeout(0.2)
+    def _accept(self) -> None:
         try:
-            while not self._stop.is_set():
-                if not may_read.wait(0.2):
-                    continue  # the module holds its input (CTS): the client's bytes wait in TCP
-                try:
-                    data = client.recv(4096)
-                except socket.timeout:
-                    continue
-                except OSError:
-                    break
-                if not data:
-                    break
-                bridge.send(data)
-        finally:
+            client, _ = self._listener.accept()
+        except OSError:  # EAGAIN, or a client that gave up in the backlog
+            return
+        self.loop.remove_reader(self._listener.fileno())
+        client.setblocking(False)
+        self._client = client
+        # Output may come as soon as the bridge holds the port; the client is read once it does,
+        # so its first bytes wait in TCP meanwhile. A bridge waits for the port: not on the loop.
+        self._serve_fd(client.fileno(), read=False)
+        threading.Thread(target=self._bridge, args=(client,), daemon=True).start()
+
+    def _bridge(self, client: socket.socket) -> None:
+        bridge = PortBridge(self.module, self._to_host, hold_input=self._hold_input)
+        self.loop.call_soon(self._bridged, client, bridge)
+
+    def _bridged(self, client: socket.socket, bridge: PortBridge) -> None:
+        if self._client is client:
+            self.bridge = bridge
+            if not self._input_held:
+                self.loop.add_reader(self._fd, self._readable)
+        else:  # the client left while its bridge was being made
             bridge.close()
+
+    def _input_ended(self) -> None:
+        """The client left: release the port and take the next one."""
+        client, self._client = self._client, None
+        bridge, self.bridge = self.bridge, None
+        self._drop_fd()
+        if client is not None:
             client.close()
+        if bridge is not None:
+            bridge.close()
+        if not self._closed:
+            self.loop.add_reader(self._listener.fileno(), self._accept)
+
+    def _shut(self) -> None:
+        self._closed = True
+        self.loop.forget(self._listener.fileno())
+        if self._client is not None:
+            self._input_ended()
 
     def close(self) -> None:
-        self._stop.set()
+        if self.loop.stopped:
+            self._closed = True
+            if self._client is not None:
+                self._client.close()
+        else:
+            self.loop.run_sync(self._shut)
         self._listener.close()
-        self._thread.join(2)

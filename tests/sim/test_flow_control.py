@@ -1,7 +1,8 @@
 """Flow control end to end, as on a module: whoever does not read holds the sender back, and
 no byte is lost or reordered. The module's buffers stay bounded meanwhile.
 
-  - a host that does not read its pty: the module stops reading the socket (RTS), TCP holds the peer;
+  - a host that does not read its port (a pty, socket://): the module stops reading the socket
+    (RTS), TCP holds the peer;
   - a peer that does not read: the module holds the host's input (CTS), the host's writes wait;
   - a command-mode socket nobody reads: the module stops at its receive window.
 """
@@ -23,7 +24,7 @@ from atlink import AtChannel
 from cassiopeia import cassiopeia_urc_table
 from cassiopeia.sockets import recv_header_rule
 from cassiopeia_sim.module import SimulatedModule
-from cassiopeia_sim.serve import PtyServer
+from cassiopeia_sim.serve import PtyServer, TcpServer, _LoopPort
 from cassiopeia_sim.sockets import RECEIVE_WINDOW, SEND_WINDOW
 from support.waiting import eventually
 
@@ -44,32 +45,37 @@ def settled(value: Callable[[], int], quiet: float = 0.3, timeout: float = 20.0)
     raise AssertionError(f"still moving after {timeout} s")
 
 
-@pytest.fixture
-def online_pty() -> Iterator[tuple[SimulatedModule, PtyServer, int, socket.socket]]:
-    """A module online on socket 1 to a TCP peer, its pty held by bare os.read/os.write:
-    (module, server, the host's fd, the peer's connection). The escape guard is 100 ms."""
+@pytest.fixture(params=["pty", "tcp"])
+def online_port(request) -> Iterator[tuple[SimulatedModule, _LoopPort, int, socket.socket]]:
+    """A module online on socket 1 to a TCP peer, its port (a pty, or socket://) held by bare
+    os.read/os.write: (module, server, the host's fd, the peer's connection). Guard: 100 ms."""
     module = SimulatedModule(profile="fast", usb=False, sim_locked=False, nv={"bypass": "disable"})
-    server = PtyServer(module)
+    server = PtyServer(module) if request.param == "pty" else TcpServer(module)
     listener = socket.create_server(("127.0.0.1", 0))
-    fd = None
+    host = None
     try:
-        at = AtChannel(server.path, urc_table=cassiopeia_urc_table())
+        at = AtChannel(server.path if request.param == "pty" else server.url, urc_table=cassiopeia_urc_table())
         try:
             at.command("AT", timeout=5)
             at.command("ATE0;S12=5")
             eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,1"], what="registered")
             at.command(f'AT+SQNSD=1,0,{listener.getsockname()[1]},"127.0.0.1",0,0,0')
         finally:
-            at.close()  # the module stays online: the pty is now the data path
+            at.close()  # the module stays online: the port is now the data path
         peer, _ = listener.accept()
         peer.settimeout(20)
-        fd = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(fd)
-        yield module, server, fd, peer
+        if request.param == "pty":
+            host = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
+            tty.setraw(host)
+        else:
+            host = socket.create_connection(("127.0.0.1", server.port))
+        yield module, server, host if isinstance(host, int) else host.fileno(), peer
         peer.close()
     finally:
-        if fd is not None:
-            os.close(fd)
+        if isinstance(host, int):
+            os.close(host)
+        elif host is not None:
+            host.close()
         listener.close()
         server.close()
         module.shutdown()
@@ -92,8 +98,8 @@ def escape(fd: int) -> bytes:
     return read_exactly(fd, 6, timeout=5)
 
 
-def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_pty):
-    module, server, fd, peer = online_pty
+def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_port):
+    module, server, fd, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)  # far more than the module and both TCP buffers hold
     sent = [0]
 
@@ -107,14 +113,14 @@ def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_pty):
     settled(lambda: sent[0])  # the host reads nothing: the peer is held back
     assert sent[0] < len(payload)
     waiting = module.loop.run_sync(lambda: len(server._pending))
-    assert waiting < PtyServer.MAX_PENDING + BATCH  # bounded: the module stopped reading the socket
+    assert waiting < server.MAX_PENDING + BATCH  # bounded: the module stopped reading the socket
     assert read_exactly(fd, len(payload)) == payload
     sender.join(20)
     assert escape(fd) == b"\r\nOK\r\n"
 
 
-def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_pty):
-    module, server, fd, peer = online_pty
+def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port):
+    module, server, fd, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)
     written = [0]
 
