@@ -43,8 +43,9 @@ class Connection:
     """
 
     def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None], baud: Optional[int] = None,
-                 hold_input: Optional[Callable[[bool], None]] = None) -> None:
-        self._pacer = UartPacer(sink, baud) if baud else None
+                 hold_input: Optional[Callable[[bool], None]] = None,
+                 line_full: Optional[Callable[[bool], None]] = None) -> None:
+        self._pacer = UartPacer(sink, baud, line_full) if baud else None
         self.sink = self._pacer.write if self._pacer else sink
         self._on_lost = on_lost
         self.hold_input = hold_input or (lambda hold: None)
@@ -104,6 +105,8 @@ class SimulatedModule:
         self.boots = 0
         self.port_present = False
         self._client: Optional[Connection] = None
+        self._host_reading = True  # the client's RTS (see host_ready)
+        self._line_busy = False  # a paced UART's buffer is full
         self._generation = 0
         self._boot_input = bytearray()
         self._port_changed = threading.Condition()
@@ -149,9 +152,11 @@ class SimulatedModule:
                 raise PortAbsent("the module's port is not present (resetting)")
             if self._client is not None:
                 raise PortBusy("the module's port is already open")
-            conn = self._client = Connection(sink, on_lost, self.baud, hold_input)
+            conn = self._client = Connection(sink, on_lost, self.baud, hold_input,
+                                             line_full=lambda full: self._line_full(conn, full))
             conn.inbox = Inbox(self.loop, lambda data: self._receive(conn, data))
-            self.sockets.host_ready(True)  # a new client reads, and is read
+            self._host_reading, self._line_busy = True, False  # a new client reads, and is read
+            self._flow()
             return conn
 
         return self.loop.run_sync(attach)
@@ -181,7 +186,19 @@ class SimulatedModule:
     def host_ready(self, ready: bool) -> None:
         """The client's RTS, from the transport (loop thread): off while the client is not
         reading the module's output, so the module stops producing it (its sockets' peers wait)."""
-        self.sockets.host_ready(ready)
+        self._host_reading = ready
+        self._flow()
+
+    def _line_full(self, conn: Connection, full: bool) -> None:
+        """A paced UART's buffer filled (from the loop) or emptied (from the line's thread)."""
+        if not self.loop.in_loop():
+            self.loop.call_soon(self._line_full, conn, full)
+        elif conn is self._client:
+            self._line_busy = full
+            self._flow()
+
+    def _flow(self) -> None:
+        self.sockets.host_ready(self._host_reading and not self._line_busy)
 
     def hold_input(self, hold: bool) -> None:
         """The module's CTS, from its services: hold the client's input while it has nowhere to go."""

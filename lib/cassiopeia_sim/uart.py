@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from typing import Callable, Optional
 
 __all__ = ["UartPacer", "BITS_PER_BYTE"]
 
@@ -21,18 +21,23 @@ class UartPacer:
     """Forwards bytes to `sink` at `baud`, in order, from a thread of its own.
 
     `write` never blocks the module; `close` drops what is still on the line, as a
-    reset or a closed port does on a real bench. The queue is not bounded: a real module
-    would stop reading its TCP socket when its UART buffer fills (the peer's window closes);
-    here a fast peer simply queues, which changes no byte and no order, only memory.
+    reset or a closed port does on a real bench. When FULL bytes wait, `on_full(True)`
+    tells the module its UART buffer is full (it stops reading its sockets, and TCP's
+    window closes on the peer); `on_full(False)`, from the line's thread, once half has gone.
     """
 
-    def __init__(self, sink: Callable[[bytes], None], baud: int) -> None:
+    FULL = 64 * 1024
+
+    def __init__(self, sink: Callable[[bytes], None], baud: int,
+                 on_full: Optional[Callable[[bool], None]] = None) -> None:
         if baud <= 0:
             raise ValueError(f"baud must be positive, not {baud}")
         self._sink = sink
         self.bytes_per_second = baud / BITS_PER_BYTE
         self._slice = max(1, int(self.bytes_per_second * _SLICE))
         self._pending = bytearray()
+        self._on_full = on_full or (lambda full: None)
+        self._full = False
         self._in_flight = False  # a chunk taken from the queue and not yet handed to the sink
         self._drained: list[Callable[[], None]] = []
         self._cond = threading.Condition()
@@ -42,9 +47,15 @@ class UartPacer:
 
     def write(self, data: bytes) -> None:
         with self._cond:
-            if not self._closed:
-                self._pending += data
-                self._cond.notify()
+            if self._closed:
+                return
+            self._pending += data
+            self._cond.notify()
+            filled = not self._full and len(self._pending) >= self.FULL
+            if filled:
+                self._full = True
+        if filled:
+            self._on_full(True)
 
     def when_drained(self, callback: Callable[[], None]) -> None:
         """Call back (from the line's thread, or at once) when every byte written so far has left."""
@@ -77,6 +88,11 @@ class UartPacer:
                 chunk = bytes(self._pending[: self._slice])
                 del self._pending[: len(chunk)]
                 self._in_flight = True
+                emptied = self._full and len(self._pending) < self.FULL // 2
+                if emptied:
+                    self._full = False
+            if emptied:
+                self._on_full(False)
             # A line that has been idle starts now; a busy one continues where it was.
             line_free_at = max(line_free_at, time.monotonic()) + len(chunk) / self.bytes_per_second
             delay = line_free_at - time.monotonic()

@@ -4,7 +4,8 @@ no byte is lost or reordered. The module's buffers stay bounded meanwhile.
   - a host that does not read its port (a pty, socket://): the module stops reading the socket
     (RTS), TCP holds the peer;
   - a peer that does not read: the module holds the host's input (CTS), the host's writes wait;
-  - a command-mode socket nobody reads: the module stops at its receive window.
+  - a command-mode socket nobody reads: the module stops at its receive window;
+  - a paced UART slower than the peer: the module stops reading the socket while its line is full.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from cassiopeia.sockets import recv_header_rule
 from cassiopeia_sim.module import SimulatedModule
 from cassiopeia_sim.serve import PtyServer, TcpServer, _LoopPort
 from cassiopeia_sim.sockets import RECEIVE_WINDOW, SEND_WINDOW
+from cassiopeia_sim.uart import UartPacer
 from support.waiting import eventually
 
 BATCH = 65536  # the most the module takes in one read, on either side: what a window may overshoot by
@@ -173,3 +175,30 @@ def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(simula
             buffered = [int(u.line.rsplit(",", 1)[1]) for u in at.urcs.since(mark, "+SQNSRING: 1,")]
             assert max(buffered) < RECEIVE_WINDOW + BATCH  # the module stopped reading at its window
         at.command("AT+SQNSH=1")
+
+
+def test_a_paced_uart_buffers_up_to_its_limit_and_loses_nothing(simulator):
+    at, control = simulator("locked=0&baud=4000000")  # 400 KB/s: slower than any peer on loopback
+    at.command('AT+SQNBYPASS="disable"')
+    reboot(at, control)
+    eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,1"], what="registered")
+    module = control.module
+    payload = os.urandom(1024 * 1024)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        at.command(f'AT+SQNSD=1,0,{listener.getsockname()[1]},"127.0.0.1",0,0,0')
+        peer, _ = listener.accept()
+        with peer:
+            waiting, done = [0], threading.Event()
+
+            def watch_the_line() -> None:
+                while not done.wait(0.005):
+                    pacer = module._client._pacer if module._client else None
+                    waiting[0] = max(waiting[0], len(pacer._pending) if pacer else 0)
+
+            watcher = threading.Thread(target=watch_the_line, daemon=True)
+            watcher.start()
+            peer.sendall(payload)  # the kernel's buffers take it: the module must not
+            assert at.online.read_exactly(len(payload), timeout=30) == payload
+            done.set()
+            watcher.join(5)
+            assert waiting[0] < UartPacer.FULL + BATCH  # the module stopped reading the socket at a full line
