@@ -58,11 +58,9 @@ class Loop:
         timer = Timer(time.monotonic() + max(0.0, delay), fn, args)
         with self._lock:
             heapq.heappush(self._heap, (timer.due, next(self._seq), timer))
-            wake = self._sleeping and not self._woken
-            if wake:
+            if self._sleeping and not self._woken:
                 self._woken = True
-        if wake:
-            os.write(self._wake_w, b"!")
+                os.write(self._wake_w, b"!")  # under the lock: the loop closes the pipe under it too
         return timer
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> Timer:
@@ -101,7 +99,7 @@ class Loop:
             if self._stopped:
                 return
             self._stopped = True
-        os.write(self._wake_w, b"x")
+            os.write(self._wake_w, b"x")
         if not self.in_loop():
             self._thread.join(2)
 
@@ -168,9 +166,12 @@ class Loop:
                         self._call(key.data[1], ())
                 self._run_due_timers()
         finally:
-            self._selector.close()
-            for fd in (self._wake_r, self._wake_w):
-                os.close(fd)
+            with self._lock:
+                self._stopped = True  # also after a fault: nobody writes to the closed pipe
+                self._sleeping = False
+                self._selector.close()
+                for fd in (self._wake_r, self._wake_w):
+                    os.close(fd)
 
     def _drain_wakeups(self) -> None:
         with self._lock:
