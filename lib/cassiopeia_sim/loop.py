@@ -203,40 +203,59 @@ class Loop:
 
 
 class Inbox:
-    """Bytes that a thread other than the loop's (an in-process client, a TCP client) hands to it.
+    """Bytes that a thread other than the loop's (an in-process client) hands to it.
 
     Chunks that arrive while the loop has not yet taken the earlier ones join them, so
     under load the loop runs one callback for many writes, as a UART driver's ring buffer
     hands its task everything received so far. Order is kept, with other callbacks too:
     whatever the producer posts after put() runs after these bytes are delivered.
     Bytes put from the loop thread itself, with nothing waiting, are delivered at once.
+
+    `limit` is the size of that ring buffer: put() waits while it is full, as a port's
+    writes do when the device takes no more. The loop thread itself never waits.
     """
 
-    def __init__(self, loop: Loop, deliver: Callable[[bytes], None]) -> None:
+    def __init__(self, loop: Loop, deliver: Callable[[bytes], None], limit: Optional[int] = None) -> None:
         self._loop = loop
         self._deliver = deliver
+        self._limit = limit
         self._buf = bytearray()
-        self._lock = threading.Lock()
+        self._taken = threading.Condition()
         self._posted = False
+        self._closed = False
 
-    def put(self, data: bytes) -> None:
-        with self._lock:
+    def put(self, data: bytes, timeout: Optional[float] = None) -> bool:
+        """Hand bytes to the loop; False if no room came within `timeout` (nothing was taken)."""
+        with self._taken:
             if not self._posted and self._loop.in_loop():
                 direct = True
             else:
                 direct = False
+                if self._limit is not None and not self._taken.wait_for(self._has_room, timeout):
+                    return False
                 self._buf += data
                 if self._posted:
-                    return
+                    return True
                 self._posted = True
         if direct:
             self._deliver(data)
         else:
             self._loop.call_soon(self._take)
+        return True
+
+    def close(self) -> None:
+        """Nobody will take more: a producer waiting for room stops waiting."""
+        with self._taken:
+            self._closed = True
+            self._taken.notify_all()
+
+    def _has_room(self) -> bool:
+        return self._closed or len(self._buf) < self._limit
 
     def _take(self) -> None:
-        with self._lock:
+        with self._taken:
             data = bytes(self._buf)
             self._buf.clear()
             self._posted = False
+            self._taken.notify_all()
         self._deliver(data)

@@ -44,12 +44,16 @@ class Connection:
 
     def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None], baud: Optional[int] = None,
                  hold_input: Optional[Callable[[bool], None]] = None,
-                 line_full: Optional[Callable[[bool], None]] = None) -> None:
-        self._pacer = UartPacer(sink, baud, line_full) if baud else None
+                 line_changed: Optional[Callable[[], None]] = None) -> None:
+        self._pacer = UartPacer(sink, baud, line_changed) if baud else None
         self.sink = self._pacer.write if self._pacer else sink
         self._on_lost = on_lost
         self.hold_input = hold_input or (lambda hold: None)
         self.inbox: Optional[Inbox] = None  # the module's way in for this client's bytes
+
+    def line_full(self) -> bool:
+        """A paced line's buffer is full: the module should produce no more for now."""
+        return self._pacer is not None and self._pacer.full
 
     def on_lost(self) -> None:
         self.close()
@@ -65,9 +69,13 @@ class Connection:
     def close(self) -> None:
         if self._pacer is not None:
             self._pacer.close()  # what was still on the wire is gone with the port
+        if self.inbox is not None:
+            self.inbox.close()  # a client waiting for room in the port's buffer stops waiting
 
 
 class SimulatedModule:
+    PORT_BUFFER = 16 * 1024  # the port's receive buffer, for a client on another thread (sim://)
+
     def __init__(
         self,
         *,
@@ -153,8 +161,8 @@ class SimulatedModule:
             if self._client is not None:
                 raise PortBusy("the module's port is already open")
             conn = self._client = Connection(sink, on_lost, self.baud, hold_input,
-                                             line_full=lambda full: self._line_full(conn, full))
-            conn.inbox = Inbox(self.loop, lambda data: self._receive(conn, data))
+                                             line_changed=lambda: self._line_changed(conn))
+            conn.inbox = Inbox(self.loop, lambda data: self._receive(conn, data), self.PORT_BUFFER)
             self._host_reading, self._line_busy = True, False  # a new client reads, and is read
             self._flow()
             return conn
@@ -169,9 +177,11 @@ class SimulatedModule:
 
         self.loop.run_sync(detach)
 
-    def receive(self, conn: Connection, data: bytes) -> None:
+    def receive(self, conn: Connection, data: bytes, timeout: Optional[float] = None) -> bool:
+        """The client's bytes. From another thread this waits while the port's buffer is full
+        (PORT_BUFFER), up to `timeout`: False if the bytes could not be taken."""
         assert conn.inbox is not None, "receive() on a connection this module did not make"
-        conn.inbox.put(data)
+        return conn.inbox.put(data, timeout)
 
     def _receive(self, conn: Connection, data: bytes) -> None:
         if conn is not self._client:
@@ -189,12 +199,13 @@ class SimulatedModule:
         self._host_reading = ready
         self._flow()
 
-    def _line_full(self, conn: Connection, full: bool) -> None:
-        """A paced UART's buffer filled (from the loop) or emptied (from the line's thread)."""
+    def _line_changed(self, conn: Connection) -> None:
+        """A paced UART's buffer filled (from the loop) or emptied (from the line's thread).
+        Its state is read here, not passed: signals from two threads may arrive in any order."""
         if not self.loop.in_loop():
-            self.loop.call_soon(self._line_full, conn, full)
+            self.loop.call_soon(self._line_changed, conn)
         elif conn is self._client:
-            self._line_busy = full
+            self._line_busy = conn.line_full()
             self._flow()
 
     def _flow(self) -> None:

@@ -21,22 +21,23 @@ class UartPacer:
     """Forwards bytes to `sink` at `baud`, in order, from a thread of its own.
 
     `write` never blocks the module; `close` drops what is still on the line, as a
-    reset or a closed port does on a real bench. When FULL bytes wait, `on_full(True)`
-    tells the module its UART buffer is full (it stops reading its sockets, and TCP's
-    window closes on the peer); `on_full(False)`, from the line's thread, once half has gone.
+    reset or a closed port does on a real bench. The buffer is `full` from FULL bytes
+    waiting until half of them have gone; `on_change` is called (from the writer's or the
+    line's thread) when that changes: the module then stops, or resumes, reading its
+    sockets, and TCP's window closes, or opens, on the peer.
     """
 
     FULL = 64 * 1024
 
     def __init__(self, sink: Callable[[bytes], None], baud: int,
-                 on_full: Optional[Callable[[bool], None]] = None) -> None:
+                 on_change: Optional[Callable[[], None]] = None) -> None:
         if baud <= 0:
             raise ValueError(f"baud must be positive, not {baud}")
         self._sink = sink
         self.bytes_per_second = baud / BITS_PER_BYTE
         self._slice = max(1, int(self.bytes_per_second * _SLICE))
         self._pending = bytearray()
-        self._on_full = on_full or (lambda full: None)
+        self._on_change = on_change or (lambda: None)
         self._full = False
         self._in_flight = False  # a chunk taken from the queue and not yet handed to the sink
         self._drained: list[Callable[[], None]] = []
@@ -55,7 +56,12 @@ class UartPacer:
             if filled:
                 self._full = True
         if filled:
-            self._on_full(True)
+            self._on_change()
+
+    @property
+    def full(self) -> bool:
+        with self._cond:
+            return self._full
 
     def when_drained(self, callback: Callable[[], None]) -> None:
         """Call back (from the line's thread, or at once) when every byte written so far has left."""
@@ -92,7 +98,7 @@ class UartPacer:
                 if emptied:
                     self._full = False
             if emptied:
-                self._on_full(False)
+                self._on_change()
             # A line that has been idle starts now; a busy one continues where it was.
             line_free_at = max(line_free_at, time.monotonic()) + len(chunk) / self.bytes_per_second
             delay = line_free_at - time.monotonic()

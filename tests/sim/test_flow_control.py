@@ -1,8 +1,8 @@
 """Flow control end to end, as on a module: whoever does not read holds the sender back, and
 no byte is lost or reordered. The module's buffers stay bounded meanwhile.
 
-  - a host that does not read its port (a pty, socket://): the module stops reading the socket
-    (RTS), TCP holds the peer;
+  - a host that does not read its port (a pty, socket://, sim://): the module stops reading the
+    socket (RTS), TCP holds the peer;
   - a peer that does not read: the module holds the host's input (CTS), the host's writes wait;
   - a command-mode socket nobody reads: the module stops at its receive window;
   - a paced UART slower than the peer: the module stops reading the socket while its line is full.
@@ -10,6 +10,7 @@ no byte is lost or reordered. The module's buffers stay bounded meanwhile.
 
 from __future__ import annotations
 
+import itertools
 import os
 import select
 import socket
@@ -19,15 +20,18 @@ import tty
 from typing import Callable, Iterator
 
 import pytest
+import serial
 from sim_helpers import reboot
 
 from atlink import AtChannel
 from cassiopeia import cassiopeia_urc_table
 from cassiopeia.sockets import recv_header_rule
 from cassiopeia_sim.module import SimulatedModule
-from cassiopeia_sim.serve import PtyServer, TcpServer, _LoopPort
+from cassiopeia_sim.instances import discard, module_for_url
+from cassiopeia_sim.serve import PtyServer, TcpServer
 from cassiopeia_sim.sockets import RECEIVE_WINDOW, SEND_WINDOW
 from cassiopeia_sim.uart import UartPacer
+from cassiopeia_sim.urlhandler.protocol_sim import Serial as SimSerial
 from support.waiting import eventually
 
 BATCH = 65536  # the most the module takes in one read, on either side: what a window may overshoot by
@@ -47,16 +51,59 @@ def settled(value: Callable[[], int], quiet: float = 0.3, timeout: float = 20.0)
     raise AssertionError(f"still moving after {timeout} s")
 
 
-@pytest.fixture(params=["pty", "tcp"])
-def online_port(request) -> Iterator[tuple[SimulatedModule, _LoopPort, int, socket.socket]]:
-    """A module online on socket 1 to a TCP peer, its port (a pty, or socket://) held by bare
-    os.read/os.write: (module, server, the host's fd, the peer's connection). Guard: 100 ms."""
-    module = SimulatedModule(profile="fast", usb=False, sim_locked=False, nv={"bypass": "disable"})
-    server = PtyServer(module) if request.param == "pty" else TcpServer(module)
+class Host:
+    """The host's end of the module's port, used with no AT stack once the module is online."""
+
+    def __init__(self, write: Callable[[bytes], int], read: Callable[[float], bytes], waiting: Callable[[], int],
+                 window: int) -> None:
+        self.write, self._read = write, read
+        self.waiting, self.window = waiting, window  # output held for the host; how much the transport allows
+
+    def read_exactly(self, count: int, timeout: float = 20.0) -> bytes:
+        got = bytearray()
+        end = time.monotonic() + timeout
+        while len(got) < count and time.monotonic() < end:
+            got += self._read(0.5)
+        return bytes(got)
+
+    def escape(self) -> bytes:
+        """`+++` framed by the guard silence; what the module answers."""
+        time.sleep(0.15)
+        self.write(b"+++")
+        return self.read_exactly(6, timeout=5)
+
+
+def fd_host(fd: int, server: PtyServer | TcpServer) -> Host:
+    def read(timeout: float) -> bytes:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        return os.read(fd, 65536) if ready else b""
+
+    return Host(lambda data: os.write(fd, data), read,
+                lambda: server.module.loop.run_sync(lambda: len(server._pending)), server.MAX_PENDING)
+
+
+_names = itertools.count()
+
+
+@pytest.fixture(params=["pty", "tcp", "sim"])
+def online_port(request) -> Iterator[tuple[SimulatedModule, Host, socket.socket]]:
+    """A module online on socket 1 to a TCP peer, its port (a pty, socket://, sim://) used with
+    no AT stack: (module, the host, the peer's connection). The escape guard is 100 ms."""
+    kind = request.param
+    if kind == "sim":
+        url = f"sim://flow{next(_names)}?profile=fast&locked=0&usb=0"
+        module = module_for_url(url)
+        module.nv["bypass"] = "disable"  # as AT+SQNBYPASS does; effective after the reset
+        module.reset()
+        server = None
+    else:
+        module = SimulatedModule(profile="fast", usb=False, sim_locked=False, nv={"bypass": "disable"})
+        server = PtyServer(module) if kind == "pty" else TcpServer(module)
+        url = server.path if kind == "pty" else server.url
     listener = socket.create_server(("127.0.0.1", 0))
-    host = None
+    closers: list[Callable[[], None]] = []
     try:
-        at = AtChannel(server.path if request.param == "pty" else server.url, urc_table=cassiopeia_urc_table())
+        at = AtChannel(url, urc_table=cassiopeia_urc_table())
         try:
             at.command("AT", timeout=5)
             at.command("ATE0;S12=5")
@@ -65,43 +112,36 @@ def online_port(request) -> Iterator[tuple[SimulatedModule, _LoopPort, int, sock
         finally:
             at.close()  # the module stays online: the port is now the data path
         peer, _ = listener.accept()
+        closers.append(peer.close)
         peer.settimeout(20)
-        if request.param == "pty":
-            host = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
-            tty.setraw(host)
+        if kind == "sim":
+            port = serial.serial_for_url(url, timeout=0.5, write_timeout=30)
+            closers.append(port.close)
+            host = Host(port.write, lambda timeout: port.read(65536), lambda: port.in_waiting, SimSerial.WINDOW)
         else:
-            host = socket.create_connection(("127.0.0.1", server.port))
-        yield module, server, host if isinstance(host, int) else host.fileno(), peer
-        peer.close()
+            if kind == "pty":
+                fd = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
+                tty.setraw(fd)
+                closers.append(lambda: os.close(fd))
+            else:
+                client = socket.create_connection(("127.0.0.1", server.port))
+                closers.append(client.close)
+                fd = client.fileno()
+            host = fd_host(fd, server)
+        yield module, host, peer
     finally:
-        if isinstance(host, int):
-            os.close(host)
-        elif host is not None:
-            host.close()
+        for close in reversed(closers):
+            close()
         listener.close()
-        server.close()
-        module.shutdown()
-
-
-def read_exactly(fd: int, count: int, timeout: float = 20.0) -> bytes:
-    got = bytearray()
-    end = time.monotonic() + timeout
-    while len(got) < count and time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if ready:
-            got += os.read(fd, 65536)
-    return bytes(got)
-
-
-def escape(fd: int) -> bytes:
-    """`+++` framed by the guard silence; what the module answers."""
-    time.sleep(0.15)
-    os.write(fd, b"+++")
-    return read_exactly(fd, 6, timeout=5)
+        if server is not None:
+            server.close()
+            module.shutdown()
+        else:
+            discard(url[len("sim://"):].split("?")[0])
 
 
 def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_port):
-    module, server, fd, peer = online_port
+    module, host, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)  # far more than the module and both TCP buffers hold
     sent = [0]
 
@@ -114,29 +154,29 @@ def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_port)
     sender.start()
     settled(lambda: sent[0])  # the host reads nothing: the peer is held back
     assert sent[0] < len(payload)
-    waiting = module.loop.run_sync(lambda: len(server._pending))
-    assert waiting < server.MAX_PENDING + BATCH  # bounded: the module stopped reading the socket
-    assert read_exactly(fd, len(payload)) == payload
+    assert host.waiting() < host.window + BATCH  # bounded: the module stopped reading the socket
+    assert host.read_exactly(len(payload)) == payload
     sender.join(20)
-    assert escape(fd) == b"\r\nOK\r\n"
+    assert host.escape() == b"\r\nOK\r\n"
 
 
 def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port):
-    module, server, fd, peer = online_port
+    module, host, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)
     written = [0]
 
     def write() -> None:
         view = memoryview(payload)
         while written[0] < len(payload):
-            written[0] += os.write(fd, view[written[0]:written[0] + BATCH])
+            written[0] += host.write(view[written[0]:written[0] + BATCH])
 
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
     settled(lambda: written[0])  # the peer reads nothing: the host's writes wait
     assert written[0] < len(payload)
     unsent = module.loop.run_sync(lambda: len(module.sockets.socks[1].out))
-    assert unsent < SEND_WINDOW + BATCH  # bounded: the module stopped reading the host
+    assert unsent < SEND_WINDOW + 2 * BATCH  # bounded: the module stopped reading the host (give or take
+    # one read of the host's bytes, and what its port's buffer held)
     got = bytearray()
     while len(got) < len(payload):
         chunk = peer.recv(1 << 20)
@@ -144,7 +184,7 @@ def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port)
         got += chunk
     assert bytes(got) == payload
     writer.join(20)
-    assert escape(fd) == b"\r\nOK\r\n"  # and the host's input is read again once the peer has caught up
+    assert host.escape() == b"\r\nOK\r\n"  # and the host's input is read again once the peer has caught up
 
 
 def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(simulator):

@@ -36,6 +36,61 @@ def test_chunks_that_arrive_while_the_loop_is_busy_are_delivered_as_one_in_order
         loop.stop()
 
 
+def test_a_limited_inbox_holds_its_producer_until_the_loop_takes_what_waits():
+    loop = Loop("test-inbox")
+    got: list[bytes] = []
+    try:
+        inbox = Inbox(loop, got.append, limit=4)
+        release = busy(loop)
+        inbox.put(b"12345")  # room for it: nothing was waiting
+        producer = threading.Thread(target=inbox.put, args=(b"678",))
+        producer.start()
+        producer.join(0.2)
+        assert producer.is_alive()  # the buffer is full: the producer waits, as a port's write does
+        release.set()
+        producer.join(5)
+        assert not producer.is_alive()
+        done = threading.Event()
+        loop.call_soon(done.set)
+        assert done.wait(5)
+        assert b"".join(got) == b"12345678"
+    finally:
+        loop.stop()
+
+
+def test_closing_an_inbox_releases_a_producer_waiting_for_room():
+    loop = Loop("test-inbox")
+    try:
+        inbox = Inbox(loop, lambda data: None, limit=1)
+        release = busy(loop)
+        inbox.put(b"x")
+        producer = threading.Thread(target=inbox.put, args=(b"y",))
+        producer.start()
+        inbox.close()
+        producer.join(5)
+        assert not producer.is_alive()
+        release.set()
+    finally:
+        loop.stop()
+
+
+def test_a_limited_inbox_gives_up_after_the_producers_timeout_and_takes_nothing():
+    loop = Loop("test-inbox")
+    got: list[bytes] = []
+    try:
+        inbox = Inbox(loop, got.append, limit=1)
+        release = busy(loop)
+        assert inbox.put(b"x")
+        assert inbox.put(b"y", timeout=0.05) is False  # a write timeout: nothing half-taken
+        release.set()
+        done = threading.Event()
+        loop.call_soon(done.set)
+        assert done.wait(5)
+        assert got == [b"x"]
+    finally:
+        loop.stop()
+
+
 def test_bytes_put_from_the_loop_thread_are_delivered_at_once():
     loop = Loop("test-inbox")
     got: list[bytes] = []
