@@ -24,6 +24,7 @@ import serial
 from sim_helpers import reboot
 
 from atlink import AtChannel
+from atlink.transport import open_port
 from cassiopeia import cassiopeia_urc_table
 from cassiopeia.sockets import recv_header_rule
 from cassiopeia_sim.module import SimulatedModule
@@ -115,7 +116,7 @@ def online_port(request) -> Iterator[tuple[SimulatedModule, Host, socket.socket]
         closers.append(peer.close)
         peer.settimeout(20)
         if kind == "sim":
-            port = serial.serial_for_url(url, timeout=0.5, write_timeout=30)
+            port = open_port(url, read_timeout=0.5)
             closers.append(port.close)
             host = Host(port.write, lambda timeout: port.read(65536), lambda: port.in_waiting, SimSerial.WINDOW)
         else:
@@ -242,3 +243,37 @@ def test_a_paced_uart_buffers_up_to_its_limit_and_loses_nothing(simulator):
             done.set()
             watcher.join(5)
             assert waiting[0] < UartPacer.FULL + BATCH  # the module stopped reading the socket at a full line
+
+
+def test_a_sim_write_held_by_cts_fails_at_once_when_the_port_vanishes():
+    url = f"sim://flow{next(_names)}?profile=fast&locked=0"  # a USB port: it vanishes at a reset
+    module = module_for_url(url)
+    try:
+        port = eventually(lambda: _open_or_none(url), what="the port is there")
+        module.loop.run_sync(module.hold_input, True)  # the module's CTS goes off
+        outcome: list[BaseException] = []
+        writer = threading.Thread(target=lambda: _catch(outcome, port.write, b"AT\r"), daemon=True)
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()  # held
+        module.reset()
+        writer.join(5)
+        assert not writer.is_alive()
+        assert isinstance(outcome[0], serial.SerialException) and "vanished" in str(outcome[0])
+        port.close()
+    finally:
+        discard(url[len("sim://"):].split("?")[0])
+
+
+def _open_or_none(url: str):
+    try:
+        return open_port(url, read_timeout=0.5)  # as atlink opens it: a 10 s write timeout
+    except serial.SerialException:
+        return None  # not there yet: the module is still booting
+
+
+def _catch(outcome: list, fn, *args) -> None:
+    try:
+        fn(*args)
+    except BaseException as exc:
+        outcome.append(exc)

@@ -74,6 +74,7 @@ class Serial(serial.SerialBase):
         with self._cond:
             self._gone = True
             self._cond.notify_all()
+        self._cts.set()  # a write held by CTS finds the port gone
 
     def close(self) -> None:
         if self.is_open:
@@ -82,6 +83,7 @@ class Serial(serial.SerialBase):
                 self.module.disconnect(self._conn)
             with self._cond:
                 self._cond.notify_all()
+            self._cts.set()
 
     def _reconfigure_port(self) -> None:
         pass  # a simulated port has no line settings to apply
@@ -111,20 +113,23 @@ class Serial(serial.SerialBase):
             self._rts_changed()
         return data
 
-    def write(self, data: bytes) -> int:
+    def _usable(self) -> None:
         if not self.is_open:
             raise serial.PortNotOpenError()
         if self._gone:
             raise serial.SerialException("the module's port vanished (module reset)")
+
+    def write(self, data: bytes) -> int:
+        self._usable()
         # CTS, then room in the module's buffer: both bounded by write_timeout, in pyserial's words
         end = None if self._write_timeout is None else time.monotonic() + self._write_timeout
         if not self._cts.wait(self._write_timeout):
             raise serial.SerialTimeoutException("Write timeout")
+        self._usable()  # it may have vanished while CTS held the write
         left = None if end is None else max(0.0, end - time.monotonic())
         if not self.module.receive(self._conn, bytes(data), left):
             raise serial.SerialTimeoutException("Write timeout")
-        if self._gone:
-            raise serial.SerialException("the module's port vanished (module reset)")
+        self._usable()
         return len(data)
 
     def reset_input_buffer(self) -> None:
