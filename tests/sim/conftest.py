@@ -1,6 +1,7 @@
 import itertools
 
 import pytest
+from sim_helpers import into_router_mode
 
 from atlink import AtChannel
 from cassiopeia import cassiopeia_urc_table
@@ -30,3 +31,11 @@ def simulator():
     for name, at in made:
         at.close()
         discard(name)
+
+
+@pytest.fixture
+def router(simulator):
+    """A module in router mode (bypass disabled, rebooted), registered: (at, control)."""
+    at, control = simulator("locked=0")
+    into_router_mode(at, control)
+    return at, control

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 
 import pytest
 import serial
-from sim_helpers import reboot
+from sim_helpers import into_router_mode
 
 from atlink import AtChannel
 from atlink.transport import open_port
@@ -50,6 +50,20 @@ def settled(value: Callable[[], int], quiet: float = 0.3, timeout: float = 20.0)
         elif time.monotonic() - since >= quiet:
             return now
     raise AssertionError(f"still moving after {timeout} s")
+
+
+def feed(write: Callable[[memoryview], int], payload: bytes) -> tuple[threading.Thread, list[int]]:
+    """Write `payload` in pieces from a thread of its own: (the thread, [bytes written so far])."""
+    done = [0]
+
+    def run() -> None:
+        view = memoryview(payload)
+        while done[0] < len(payload):
+            done[0] += write(view[done[0]:done[0] + BATCH])
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, done
 
 
 class Host:
@@ -144,17 +158,8 @@ def online_port(request) -> Iterator[tuple[SimulatedModule, Host, socket.socket]
 def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_port):
     module, host, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)  # far more than the module and both TCP buffers hold
-    sent = [0]
-
-    def send() -> None:
-        view = memoryview(payload)
-        while sent[0] < len(payload):
-            sent[0] += peer.send(view[sent[0]:sent[0] + BATCH])
-
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    settled(lambda: sent[0])  # the host reads nothing: the peer is held back
-    assert sent[0] < len(payload)
+    sender, sent = feed(peer.send, payload)
+    assert settled(lambda: sent[0]) < len(payload)  # the host reads nothing: the peer is held back
     assert host.waiting() < host.window + BATCH  # bounded: the module stopped reading the socket
     assert host.read_exactly(len(payload)) == payload
     sender.join(20)
@@ -164,17 +169,8 @@ def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_port)
 def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port):
     module, host, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)
-    written = [0]
-
-    def write() -> None:
-        view = memoryview(payload)
-        while written[0] < len(payload):
-            written[0] += host.write(view[written[0]:written[0] + BATCH])
-
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    settled(lambda: written[0])  # the peer reads nothing: the host's writes wait
-    assert written[0] < len(payload)
+    writer, written = feed(host.write, payload)
+    assert settled(lambda: written[0]) < len(payload)  # the peer reads nothing: the host's writes wait
     unsent = module.loop.run_sync(lambda: len(module.sockets.socks[1].out))
     assert unsent < SEND_WINDOW + 2 * BATCH  # bounded: the module stopped reading the host (give or take
     # one read of the host's bytes, and what its port's buffer held)
@@ -188,12 +184,8 @@ def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port)
     assert host.escape() == b"\r\nOK\r\n"  # and the host's input is read again once the peer has caught up
 
 
-def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(simulator):
-    at, control = simulator("locked=0")
-    at.command('AT+SQNBYPASS="disable"')
-    reboot(at, control)
-    at.command("ATE0;+CMEE=1")
-    eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,1"], what="registered")
+def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(router):
+    at, _ = router
     at.command("AT+SQNSCFGEXT=1,1,0,0")  # srMode 1: each ring says how many bytes are buffered
     payload = os.urandom(2 * RECEIVE_WINDOW + 12345)
     with socket.create_server(("127.0.0.1", 0)) as listener:
@@ -220,9 +212,7 @@ def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(simula
 
 def test_a_paced_uart_buffers_up_to_its_limit_and_loses_nothing(simulator):
     at, control = simulator("locked=0&baud=4000000")  # 400 KB/s: slower than any peer on loopback
-    at.command('AT+SQNBYPASS="disable"')
-    reboot(at, control)
-    eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,1"], what="registered")
+    into_router_mode(at, control)
     module = control.module
     payload = os.urandom(1024 * 1024)
     with socket.create_server(("127.0.0.1", 0)) as listener:

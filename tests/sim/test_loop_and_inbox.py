@@ -4,11 +4,29 @@ and its pty, which passes on output of any size without losing a byte."""
 import os
 import select
 import threading
+from typing import Iterator
+
+import pytest
 
 from cassiopeia_sim.loop import Inbox, Loop
 from cassiopeia_sim.module import SimulatedModule
 from cassiopeia_sim.serve import PtyServer
 from support.waiting import eventually
+
+
+@pytest.fixture
+def loop() -> Iterator[Loop]:
+    loop = Loop("test-loop")
+    yield loop
+    loop.stop()
+
+
+@pytest.fixture
+def pipe() -> Iterator[tuple[int, int]]:
+    r, w = os.pipe()
+    yield r, w
+    os.close(r)
+    os.close(w)
 
 
 def busy(loop: Loop) -> threading.Event:
@@ -19,91 +37,73 @@ def busy(loop: Loop) -> threading.Event:
     return release
 
 
-def test_chunks_that_arrive_while_the_loop_is_busy_are_delivered_as_one_in_order():
-    loop = Loop("test-inbox")
+def caught_up(loop: Loop, delay: float = 0.0) -> None:
+    """Return once the loop has run everything posted before (and `delay` has passed)."""
+    done = threading.Event()
+    loop.call_later(delay, done.set)
+    assert done.wait(5)
+
+
+def test_chunks_that_arrive_while_the_loop_is_busy_are_delivered_as_one_in_order(loop):
     got: list[bytes] = []
     after = threading.Event()
-    try:
-        inbox = Inbox(loop, got.append)
-        release = busy(loop)
-        for chunk in (b"ab", b"cd", b"ef"):
-            inbox.put(chunk)
-        loop.call_soon(lambda: after.set() if got else None)  # posted after the bytes: runs after them
-        release.set()
-        assert after.wait(5)
-        assert got == [b"abcdef"]
-    finally:
-        loop.stop()
+    inbox = Inbox(loop, got.append)
+    release = busy(loop)
+    for chunk in (b"ab", b"cd", b"ef"):
+        inbox.put(chunk)
+    loop.call_soon(lambda: after.set() if got else None)  # posted after the bytes: runs after them
+    release.set()
+    assert after.wait(5)
+    assert got == [b"abcdef"]
 
 
-def test_a_limited_inbox_holds_its_producer_until_the_loop_takes_what_waits():
-    loop = Loop("test-inbox")
+def test_a_limited_inbox_holds_its_producer_until_the_loop_takes_what_waits(loop):
     got: list[bytes] = []
-    try:
-        inbox = Inbox(loop, got.append, limit=4)
-        release = busy(loop)
-        inbox.put(b"12345")  # room for it: nothing was waiting
-        producer = threading.Thread(target=inbox.put, args=(b"678",))
-        producer.start()
-        producer.join(0.2)
-        assert producer.is_alive()  # the buffer is full: the producer waits, as a port's write does
-        release.set()
-        producer.join(5)
-        assert not producer.is_alive()
-        done = threading.Event()
-        loop.call_soon(done.set)
-        assert done.wait(5)
-        assert b"".join(got) == b"12345678"
-    finally:
-        loop.stop()
+    inbox = Inbox(loop, got.append, limit=4)
+    release = busy(loop)
+    inbox.put(b"12345")  # room for it: nothing was waiting
+    producer = threading.Thread(target=inbox.put, args=(b"678",))
+    producer.start()
+    producer.join(0.2)
+    assert producer.is_alive()  # the buffer is full: the producer waits, as a port's write does
+    release.set()
+    producer.join(5)
+    assert not producer.is_alive()
+    caught_up(loop)
+    assert b"".join(got) == b"12345678"
 
 
-def test_closing_an_inbox_releases_a_producer_waiting_for_room():
-    loop = Loop("test-inbox")
-    try:
-        inbox = Inbox(loop, lambda data: None, limit=1)
-        release = busy(loop)
-        inbox.put(b"x")
-        producer = threading.Thread(target=inbox.put, args=(b"y",))
-        producer.start()
-        inbox.close()
-        producer.join(5)
-        assert not producer.is_alive()
-        release.set()
-    finally:
-        loop.stop()
+def test_closing_an_inbox_releases_a_producer_waiting_for_room(loop):
+    inbox = Inbox(loop, lambda data: None, limit=1)
+    release = busy(loop)
+    inbox.put(b"x")
+    producer = threading.Thread(target=inbox.put, args=(b"y",))
+    producer.start()
+    inbox.close()
+    producer.join(5)
+    assert not producer.is_alive()
+    release.set()
 
 
-def test_a_limited_inbox_gives_up_after_the_producers_timeout_and_takes_nothing():
-    loop = Loop("test-inbox")
+def test_a_limited_inbox_gives_up_after_the_producers_timeout_and_takes_nothing(loop):
     got: list[bytes] = []
-    try:
-        inbox = Inbox(loop, got.append, limit=1)
-        release = busy(loop)
-        assert inbox.put(b"x")
-        assert inbox.put(b"y", timeout=0.05) is False  # a write timeout: nothing half-taken
-        release.set()
-        done = threading.Event()
-        loop.call_soon(done.set)
-        assert done.wait(5)
-        assert got == [b"x"]
-    finally:
-        loop.stop()
+    inbox = Inbox(loop, got.append, limit=1)
+    release = busy(loop)
+    assert inbox.put(b"x")
+    assert inbox.put(b"y", timeout=0.05) is False  # a write timeout: nothing half-taken
+    release.set()
+    caught_up(loop)
+    assert got == [b"x"]
 
 
-def test_bytes_put_from_the_loop_thread_are_delivered_at_once():
-    loop = Loop("test-inbox")
+def test_bytes_put_from_the_loop_thread_are_delivered_at_once(loop):
     got: list[bytes] = []
-    try:
-        inbox = Inbox(loop, got.append)
-        assert loop.run_sync(lambda: (inbox.put(b"now"), list(got))[1]) == [b"now"]  # no hop through the queue
-    finally:
-        loop.stop()
+    inbox = Inbox(loop, got.append)
+    assert loop.run_sync(lambda: (inbox.put(b"now"), list(got))[1]) == [b"now"]  # no hop through the queue
 
 
-def test_the_loop_calls_a_reader_while_its_fd_is_readable_and_no_longer_once_removed():
-    loop = Loop("test-fds")
-    r, w = os.pipe()
+def test_the_loop_calls_a_reader_while_its_fd_is_readable_and_no_longer_once_removed(loop, pipe):
+    r, w = pipe
     got: list[bytes] = []
     second = threading.Event()
 
@@ -113,37 +113,21 @@ def test_the_loop_calls_a_reader_while_its_fd_is_readable_and_no_longer_once_rem
             loop.remove_reader(r)
             second.set()
 
-    try:
-        loop.run_sync(loop.add_reader, r, readable)
-        os.write(w, b"one")
-        assert eventually(lambda: got == [b"one"])
-        os.write(w, b"two")
-        assert second.wait(5)
-        os.write(w, b"three")  # nobody watches the fd now: the bytes stay in the pipe
-        done = threading.Event()
-        loop.call_later(0.1, done.set)
-        assert done.wait(5)
-        assert got == [b"one", b"two"]
-        assert os.read(r, 100) == b"three"
-    finally:
-        loop.stop()
-        os.close(r)
-        os.close(w)
+    loop.run_sync(loop.add_reader, r, readable)
+    os.write(w, b"one")
+    assert eventually(lambda: got == [b"one"])
+    os.write(w, b"two")
+    assert second.wait(5)
+    os.write(w, b"three")  # nobody watches the fd now: the bytes stay in the pipe
+    caught_up(loop, 0.1)
+    assert got == [b"one", b"two"]
+    assert os.read(r, 100) == b"three"
 
 
-def test_a_post_from_another_thread_wakes_a_loop_waiting_on_its_fds_alone():
-    loop = Loop("test-fds")
-    r, w = os.pipe()
-    try:
-        loop.run_sync(loop.add_reader, r, lambda: None)  # then no timer: the loop sleeps in select
-        for _ in range(3):
-            ran = threading.Event()
-            loop.call_soon(ran.set)
-            assert ran.wait(5)
-    finally:
-        loop.stop()
-        os.close(r)
-        os.close(w)
+def test_a_post_from_another_thread_wakes_a_loop_waiting_on_its_fds_alone(loop, pipe):
+    loop.run_sync(loop.add_reader, pipe[0], lambda: None)  # then no timer: the loop sleeps in select
+    for _ in range(3):
+        caught_up(loop)
 
 
 def test_output_larger_than_the_ptys_pending_limit_reaches_the_host_whole():

@@ -8,18 +8,6 @@ from sim_helpers import reboot
 
 from atlink import CommandError
 from cassiopeia.sockets import recv_header_rule
-from support.waiting import eventually
-
-
-@pytest.fixture
-def router(simulator):
-    """A module in router mode (bypass disabled, rebooted), registered."""
-    at, control = simulator("locked=0")
-    at.command('AT+SQNBYPASS="disable"')
-    reboot(at, control)
-    at.command("ATE0;+CMEE=1")
-    eventually(lambda: at.command("AT+CEREG?").lines == ["+CEREG: 0,1"], what="registered")
-    return at, control
 
 
 def test_socket_configuration_forms_and_persistence(router):
