@@ -210,11 +210,9 @@ class Sockets:
             return
         except OSError:
             data = b""  # reset, or an ICMP refusal on UDP: the connection is gone
-        self._received(s, gen, data)
+        self._received(s, data)
 
-    def _received(self, s: Sock, gen: int, data: bytes) -> None:
-        if s.generation != gen or s.state == CLOSED:
-            return
+    def _received(self, s: Sock, data: bytes) -> None:
         if not data:
             self._peer_closed(s)
             return
@@ -223,10 +221,10 @@ class Sockets:
             return
         s.buffer += data
         s.state = SUSPENDED_DATA
-        self._ring(s, len(data))
+        self._ring(s)
         self._update_reading(s)
 
-    def _ring(self, s: Sock, count: int) -> None:
+    def _ring(self, s: Sock) -> None:
         sr_mode, hex_mode = self.ext(s.conn_id)[0], self.ext(s.conn_id)[1]
         if sr_mode == 0:
             self.module.urc(f"+SQNSRING: {s.conn_id}")
