@@ -1,4 +1,5 @@
-"""The conformance suites' plugins: options, bench, capabilities, use cases, modem, probe, reports."""
+"""The conformance suites' plugins: options, bench, capabilities, use cases, modem, probe,
+reports."""
 
 pytest_plugins = [
     "fixtures.options",

@@ -29,11 +29,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "lib"))
 
-from atlink import AtChannel  # noqa: E402
+from atlink import AtChannel
 
 REPLY = b"\r\n+CPIN: READY\r\n\r\nOK\r\n"
 ROUNDS = 20
-WARMUP = 20  # commands per round before timing: thread start and first-call costs are not a round trip
+# commands per round before timing: thread start and first-call costs are not a round trip
+WARMUP = 20
 
 
 def serve_device(master: int) -> None:
@@ -57,7 +58,9 @@ def start_device() -> tuple[int, str]:
     tty.setraw(slave)
     path = os.ttyname(slave)
     pid = os.fork()
-    if pid == 0:  # the device process keeps the slave open: with none open, reads of master fail (EIO)
+    if (
+        pid == 0
+    ):  # the device process keeps the slave open: with none open, reads of master fail (EIO)
         serve_device(master)
         os._exit(0)
     os.close(master)
@@ -108,8 +111,12 @@ def bench_pyatcommand(path: str, count: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=4000, help="commands per client (pyatcommand: a twentieth)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--count", type=int, default=4000, help="commands per client (pyatcommand: a twentieth)"
+    )
     args = parser.parse_args()
     pid, path = start_device()
     try:
@@ -121,20 +128,29 @@ def main() -> None:
             ratios.append(statistics.median(atlink) / statistics.median(raw))
             results["raw"] += raw
             results["atlink"] += atlink
-        results["pyatcommand"] = bench_pyatcommand(path, max(20, args.count // 20))  # 0.2 s a command
+        # 0.2 s a command
+        results["pyatcommand"] = bench_pyatcommand(path, max(20, args.count // 20))
     finally:
         os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
     medians = {name: statistics.median(times) * 1e6 for name, times in results.items()}
-    print(f"AT+CPIN? round trip over a pty, median of {len(results['raw'])} in {ROUNDS} alternating rounds "
-          f"({len(results['pyatcommand'])} for pyatcommand)")
+    print(
+        f"AT+CPIN? round trip over a pty, median of {len(results['raw'])} in {ROUNDS} alternating "
+        "rounds "
+        f"({len(results['pyatcommand'])} for pyatcommand)"
+    )
     for name, value in medians.items():
         print(f"  {name:12s} {value:10.1f} us/command")
     quartiles = statistics.quantiles(ratios, n=4)
-    print(f"  atlink/raw by round: median {statistics.median(ratios):.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "
-          f"overall medians {medians['atlink'] / medians['raw']:.2f}")
-    print(f"atlink_vs_raw={statistics.median(ratios):.2f} "
-          f"pyatcommand_vs_atlink={medians['pyatcommand'] / medians['atlink']:.1f}")
+    print(
+        f"  atlink/raw by round: median {statistics.median(ratios):.2f}, quartiles "
+        f"{quartiles[0]:.2f}-{quartiles[2]:.2f}, "
+        f"overall medians {medians['atlink'] / medians['raw']:.2f}"
+    )
+    print(
+        f"atlink_vs_raw={statistics.median(ratios):.2f} "
+        f"pyatcommand_vs_atlink={medians['pyatcommand'] / medians['atlink']:.1f}"
+    )
 
 
 if __name__ == "__main__":

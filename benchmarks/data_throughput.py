@@ -27,13 +27,13 @@ import sys
 import threading
 import time
 import tty
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from cassiopeia import Cassiopeia  # noqa: E402
+from cassiopeia import Cassiopeia
 
 CHUNK = 16384
 
@@ -66,10 +66,11 @@ ROUNDS = 5
 
 def fd_pump(fd: int) -> Callable[[int], float]:
     """Pumping through a pty with bare os.write and os.read: no AT stack at all."""
+
     def write(data: bytes) -> None:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
 
     def read_some(timeout: float) -> bytes:
         ready, _, _ = select.select([fd], [], [], timeout)
@@ -91,7 +92,7 @@ def raw_pty() -> Iterator[Callable[[int], float]]:
             data = os.read(master, 65536)
             view = memoryview(data)
             while view:
-                view = view[os.write(master, view):]
+                view = view[os.write(master, view) :]
     fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
     tty.setraw(fd)
     try:
@@ -124,9 +125,12 @@ def echo_peer() -> tuple[int, int]:
 def online_through_simulator(bare: bool = False) -> Iterator[Callable[[int], float]]:
     """The simulator in online mode to an echo peer; yields a function that pumps N bytes,
     through atlink or (bare) with os.read and os.write once atlink has dialled."""
-    proc = subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked"],
-                            stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "lib")},
+    )
     peer, port = echo_peer()
     try:
         path = proc.stdout.readline().strip()
@@ -145,7 +149,9 @@ def online_through_simulator(bare: bool = False) -> Iterator[Callable[[int], flo
             finally:
                 os.close(fd)
         else:
-            yield lambda total: pump(online.write, lambda timeout: online.read(65536, timeout), total)
+            yield lambda total: pump(
+                online.write, lambda timeout: online.read(65536, timeout), total
+            )
             online.escape(guard=1.0)
             module.close()
     finally:
@@ -156,24 +162,37 @@ def online_through_simulator(bare: bool = False) -> Iterator[Callable[[int], flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--megabytes", type=float, default=40.0, help="each way, over all rounds")
     args = parser.parse_args()
     per_round = int(args.megabytes * 1024 * 1024 / ROUNDS)
     raw, online, alone = [], [], []
-    with raw_pty() as raw_pump, online_through_simulator() as online_pump, \
-            online_through_simulator(bare=True) as alone_pump:
+    with (
+        raw_pty() as raw_pump,
+        online_through_simulator() as online_pump,
+        online_through_simulator(bare=True) as alone_pump,
+    ):
         for _ in range(ROUNDS):
             raw.append(per_round / raw_pump(per_round) / 1e6)
             online.append(per_round / online_pump(per_round) / 1e6)
             alone.append(per_round / alone_pump(per_round) / 1e6)
-    ratios = [o / r for o, r in zip(online, raw)]
+    ratios = [o / r for o, r in zip(online, raw, strict=True)]
     print(f"{args.megabytes:g} MB each way, echoed, in {ROUNDS} alternating rounds")
     print(f"  raw pty      {statistics.median(raw):8.1f} MB/s")
-    print(f"  online mode  {statistics.median(online):8.1f} MB/s  (pty -> atlink -> simulator -> TCP peer -> back)")
-    print(f"  sim alone    {statistics.median(alone):8.1f} MB/s  (the same with bare os.read/os.write, no atlink)")
-    print(f"  online/raw by round: {' '.join(f'{r:.2f}' for r in ratios)}; "
-          f"sim alone/raw: {' '.join(f'{a / r:.2f}' for a, r in zip(alone, raw))}")
+    print(
+        f"  online mode  {statistics.median(online):8.1f} MB/s  (pty -> atlink -> simulator -> "
+        "TCP peer -> back)"
+    )
+    print(
+        f"  sim alone    {statistics.median(alone):8.1f} MB/s  (the same with bare "
+        "os.read/os.write, no atlink)"
+    )
+    print(
+        f"  online/raw by round: {' '.join(f'{r:.2f}' for r in ratios)}; "
+        f"sim alone/raw: {' '.join(f'{a / r:.2f}' for a, r in zip(alone, raw, strict=True))}"
+    )
     print(f"online_vs_raw_pty={statistics.median(ratios):.2f}")
 
 

@@ -23,10 +23,24 @@ ROOT = Path(__file__).resolve().parent.parent
 def suite_run(extra: list[str]) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra,
-                              f"--html={tmp}/report.html", f"--junitxml={tmp}/junit.xml",
-                              f"--alluredir={tmp}/allure-results"],
-                             cwd=ROOT, capture_output=True, text=True, timeout=1200)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                *extra,
+                f"--html={tmp}/report.html",
+                f"--junitxml={tmp}/junit.xml",
+                f"--alluredir={tmp}/allure-results",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         wall = time.perf_counter() - start
     passed = re.search(r"(\d+) passed", out.stdout)
     if out.returncode != 0 or not passed:
@@ -35,8 +49,12 @@ def suite_run(extra: list[str]) -> tuple[float, int]:
 
 
 def last_line(script: str, *args: str) -> str:
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args], capture_output=True, text=True,
-                         timeout=1200)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{script} failed:\n{out.stderr[-2000:]}")
     return out.stdout.strip().splitlines()[-1]
@@ -44,9 +62,15 @@ def last_line(script: str, *args: str) -> str:
 
 def main() -> None:
     rows = []
-    for label, extra in [("suites, plain", []), ("suites, xdist -n 1", ["-n", "1"]), ("suites, xdist -n 2", ["-n", "2"])]:
+    for label, extra in [
+        ("suites, plain", []),
+        ("suites, xdist -n 1", ["-n", "1"]),
+        ("suites, xdist -n 2", ["-n", "2"]),
+    ]:
         wall, tests = suite_run(extra)
-        rows.append((label, f"{wall:.1f} s for {tests} tests", f"{wall / tests * 1000:.0f} ms per test"))
+        rows.append(
+            (label, f"{wall:.1f} s for {tests} tests", f"{wall / tests * 1000:.0f} ms per test")
+        )
     rows.append(("AT+CPIN? round trip", last_line("at_latency.py"), "target atlink_vs_raw <= 2"))
     rows.append(("online throughput", last_line("data_throughput.py"), "target >= 0.5"))
     width = max(len(r[0]) for r in rows)

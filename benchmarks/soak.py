@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "lib"))
 
-from cassiopeia import Cassiopeia  # noqa: E402
-from cassiopeia_sim.control import RemoteControl  # noqa: E402
+from cassiopeia import Cassiopeia
+from cassiopeia_sim.control import RemoteControl
 
 # command -> the information lines it must answer with (an unlocked simulated module at rest)
 COMMANDS = {
@@ -41,15 +41,32 @@ def rss_kib() -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--commands", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=900.0, help="stop earlier if this runs out")
+    parser.add_argument(
+        "--seconds", type=float, default=900.0, help="stop earlier if this runs out"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    sim = subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast", "--unlocked",
-                            "--control", "0"], stdout=subprocess.PIPE, text=True,
-                           env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
+    sim = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cassiopeia_sim.cli",
+            "--pty",
+            "--profile",
+            "fast",
+            "--unlocked",
+            "--control",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "lib")},
+    )
     try:
         device = sim.stdout.readline().strip()
         control = RemoteControl(sim.stdout.readline().split()[1])
@@ -91,15 +108,21 @@ def main() -> int:
         print(f"commands sent       {sent} in {elapsed:.1f} s ({sent / elapsed:.0f}/s)")
         print(f"responses matched   {matched}")
         print(f"URCs injected       {injected[0]}")
-        print(f"URCs received       {len(received)} (in order: {numbers == sorted(numbers)}, "
-              f"distinct: {len(set(numbers)) == len(numbers)})")
+        print(
+            f"URCs received       {len(received)} (in order: {numbers == sorted(numbers)}, "
+            f"distinct: {len(set(numbers)) == len(numbers)})"
+        )
         print(f"late lines          {module.at.late_lines}")
         marks = ", ".join(f"{n}: {kib} KiB" for n, kib in checkpoints)
         print(f"memory (RSS)        start {start_rss} KiB; after {marks}; end {rss_kib()} KiB")
         transcript = module.at.transcript
         capacity = transcript.capacity
-        fills_at = capacity * sent // max(1, transcript.mark())  # entries so far, one sequence number each
-        print(f"                    (the transcript ring, {capacity:,} entries, fills in the first ~{fills_at:,} commands)")
+        # entries so far, one sequence number each
+        fills_at = capacity * sent // max(1, transcript.mark())
+        print(
+            f"                    (the transcript ring, {capacity:,} entries, fills in the first "
+            f"~{fills_at:,} commands)"
+        )
         print(f"lines_lost={lost}")
         module.close()
         control.close()

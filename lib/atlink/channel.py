@@ -12,14 +12,15 @@ timed out: a late answer is recorded as late and never answers the next command.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import select
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import serial
 
@@ -43,14 +44,15 @@ from .transport import open_port
 from .urc import Urc, UrcPattern, UrcStore, UrcTable
 from .watch import PortWatch
 
-__all__ = ["AtChannel", "ExchangeRecord", "Response", "CTRL_Z", "ESC", "expected_prefixes"]
+__all__ = ["CTRL_Z", "ESC", "AtChannel", "ExchangeRecord", "Response", "expected_prefixes"]
 
 CTRL_Z = b"\x1a"
 ESC = b"\x1b"
 _PREFIX = re.compile(r"([+^$%#][A-Z0-9]+)", re.IGNORECASE)
 _V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01]?)(?![0-9])", re.IGNORECASE)  # a bare V is V0
 _SETTLE = 0.2  # longest wait for the background reader to take bytes already received
-_REARM_AFTER = 0.002  # a pause between commands after which the background reader watches the port again
+# a pause between commands after which the background reader watches the port again
+_REARM_AFTER = 0.002
 _QUIET = 0.05  # online, a line silent this long has sent all it had (see Framer.flush_idle)
 _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
 
@@ -60,7 +62,12 @@ def _plan(command: str) -> tuple[tuple[str, ...], bool, bool, str]:
     """(expected prefixes, sets V, numeric from here, as its echo looks normalised): suites send
     the same lines again and again."""
     v = _V_SETTING.match(command)
-    return expected_prefixes(command), v is not None, bool(v and v.group(1) != "1"), _normalise(command)
+    return (
+        expected_prefixes(command),
+        v is not None,
+        bool(v and v.group(1) != "1"),
+        _normalise(command),
+    )
 
 
 def expected_prefixes(command: str) -> tuple[str, ...]:
@@ -74,7 +81,7 @@ def expected_prefixes(command: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _posix_fd(port: serial.SerialBase) -> Optional[int]:
+def _posix_fd(port: serial.SerialBase) -> int | None:
     """The fd of a local POSIX serial port (a tty or pty); None for URL transports."""
     if os.name == "posix" and type(port).__module__ == "serial.serialposix" and port.is_open:
         fd = port.fileno()
@@ -88,10 +95,10 @@ def _posix_fd(port: serial.SerialBase) -> Optional[int]:
 
 def _write_fd(fd: int, data: bytes, timeout: float = 10.0) -> None:
     view = memoryview(data)
-    deadline: Optional[Deadline] = None  # only a full output buffer starts the clock
+    deadline: Deadline | None = None  # only a full output buffer starts the clock
     while view:
         try:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         except BlockingIOError:
             deadline = deadline or Deadline(timeout)
             _, ready, _ = select.select([], [fd], [], deadline.remaining)
@@ -108,7 +115,7 @@ class Response:
     command: str
     lines: list[str]
     final: Final
-    payload: Optional[bytes] = None
+    payload: bytes | None = None
     sent_at: float = 0.0
     finished_at: float = 0.0
 
@@ -126,7 +133,7 @@ class Response:
 
     def with_prefix(self, prefix: str) -> list[str]:
         """Information lines starting with `prefix`, prefix and leading spaces removed."""
-        return [ln[len(prefix):].strip() for ln in self.lines if ln.startswith(prefix)]
+        return [ln[len(prefix) :].strip() for ln in self.lines if ln.startswith(prefix)]
 
     def one(self, prefix: str) -> str:
         found = self.with_prefix(prefix)
@@ -154,19 +161,32 @@ class _Exchange:
     """One command in flight. Its flags change under the channel's state lock, which
     `_answered` (a condition on that lock) announces to a caller waiting on them."""
 
-    __slots__ = ("command", "expected", "numeric", "wants_prompt", "written", "lines", "final", "payload", "error",
-                 "done", "prompted")
+    __slots__ = (
+        "command",
+        "done",
+        "error",
+        "expected",
+        "final",
+        "lines",
+        "numeric",
+        "payload",
+        "prompted",
+        "wants_prompt",
+        "written",
+    )
 
-    def __init__(self, command: str, expected: tuple[str, ...], numeric: bool, wants_prompt: bool) -> None:
+    def __init__(
+        self, command: str, expected: tuple[str, ...], numeric: bool, wants_prompt: bool
+    ) -> None:
         self.command = command
         self.expected = expected
         self.numeric = numeric
         self.wants_prompt = wants_prompt  # a command that sends a payload after the module's prompt
         self.written = False
         self.lines: list[str] = []
-        self.final: Optional[Final] = None
-        self.payload: Optional[bytes] = None
-        self.error: Optional[Exception] = None
+        self.final: Final | None = None
+        self.payload: bytes | None = None
+        self.error: Exception | None = None
         self.done = False
         self.prompted = False
 
@@ -183,9 +203,9 @@ class AtChannel:
         url: str,
         *,
         baudrate: int = 115200,
-        timeouts: Optional[TimeoutTable] = None,
-        urc_table: Optional[UrcTable] = None,
-        transcript: Optional[Transcript] = None,
+        timeouts: TimeoutTable | None = None,
+        urc_table: UrcTable | None = None,
+        transcript: Transcript | None = None,
         open_timeout: float = 10.0,
     ) -> None:
         self.url = url
@@ -199,7 +219,8 @@ class AtChannel:
         self._framer = Framer()
         self._command_lock = threading.RLock()
         self._read_lock = threading.Lock()  # whoever reads a local port's fd holds it
-        self._arming = threading.Lock()  # a command starting and the reader re-arming its watch exclude each other
+        # a command starting and the reader re-arming its watch exclude each other
+        self._arming = threading.Lock()
         self._caller_active = False
         self._quiet_since = 0.0  # when the last command stopped reading the port
         self._wake_r, self._wake_w = os.pipe()
@@ -208,23 +229,24 @@ class AtChannel:
         self._state = threading.RLock()
         self._owed_cond = threading.Condition(self._state)
         self._answered = threading.Condition(self._state)  # an exchange's flags changed
-        self._answer_waiters = 0  # callers waiting on it (none while a command reads its own answer)
-        self._pending: Optional[_Exchange] = None
+        # callers waiting on it (none while a command reads its own answer)
+        self._answer_waiters = 0
+        self._pending: _Exchange | None = None
         self._rx_run: list[bytes] = []  # raw lines of the answer not yet recorded (see _route)
         self._last_rx = 0.0  # when bytes were last received
         self._owed = 0
         self._numeric = False
-        self._session: Optional[OnlineSession] = None
-        self._port: Optional[serial.SerialBase] = None
-        self._port_fd: Optional[int] = None
-        self._watch: Optional[PortWatch] = None
-        self._reader: Optional[threading.Thread] = None
-        self._lost: Optional[PortLost] = None
+        self._session: OnlineSession | None = None
+        self._port: serial.SerialBase | None = None
+        self._port_fd: int | None = None
+        self._watch: PortWatch | None = None
+        self._reader: threading.Thread | None = None
+        self._lost: PortLost | None = None
         self._closing = False
         self._open(Deadline(open_timeout))
 
     # ------------------------------------------------------------ lifecycle
-    def __enter__(self) -> "AtChannel":
+    def __enter__(self) -> AtChannel:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -235,11 +257,11 @@ class AtChannel:
         return self._port is not None and self._lost is None
 
     @property
-    def lost(self) -> Optional[PortLost]:
+    def lost(self) -> PortLost | None:
         return self._lost
 
     def _open(self, deadline: Deadline) -> None:
-        last: Optional[Exception] = None
+        last: Exception | None = None
         while True:
             try:
                 port = open_port(self.url, self.baudrate)
@@ -248,24 +270,28 @@ class AtChannel:
                 last = exc
                 if deadline.expired:
                     raise PortLost(f"cannot open {self.url}: {last}") from last
-                time.sleep(min(0.01, deadline.remaining))  # polling: a device node has no event to await
-        self._port_fd = _posix_fd(port)  # once per open: it costs syscalls, and commands need it often
+                # polling: a device node has no event to await
+                time.sleep(min(0.01, deadline.remaining))
+        # once per open: it costs syscalls, and commands need it often
+        self._port_fd = _posix_fd(port)
         self._watch = PortWatch(self._port_fd, self._wake_r) if self._port_fd is not None else None
         self._port = port
         self._lost = None
         self._closing = False
         self.transcript.event(f"port open {self.url}")
-        self._reader = threading.Thread(target=self._read_loop, args=(port, self._watch), name=f"atlink-reader {self.url}",
-                                        daemon=True)
+        self._reader = threading.Thread(
+            target=self._read_loop,
+            args=(port, self._watch),
+            name=f"atlink-reader {self.url}",
+            daemon=True,
+        )
         self._reader.start()
 
     def close(self) -> None:
         self._close()
         for fd in (self._wake_r, self._wake_w):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
     def _close(self) -> None:
         with self._state:
@@ -279,20 +305,16 @@ class AtChannel:
         if watch is not None:
             watch.close()
         if port is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a port that already vanished
                 port.close()
-            except Exception:  # closing a port that already vanished
-                pass
         with self._state:
             for token in self._framer.reset():  # trailing bytes no token claimed yet
                 self.transcript.record(RX, token.raw, bulk=True)
         self.transcript.event(f"port closed {self.url}")
 
     def _wake_reader(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # closed, or full of wake-ups already
             os.write(self._wake_w, b"x")
-        except OSError:  # closed, or full of wake-ups already
-            pass
 
     def reopen(self, timeout: float = 30.0) -> None:
         """Close and open again, waiting for the port to come back (a module reboots)."""
@@ -304,11 +326,11 @@ class AtChannel:
                 self._session = None
             self._open(Deadline(timeout))
 
-    def _fd(self, port: serial.SerialBase) -> Optional[int]:
+    def _fd(self, port: serial.SerialBase) -> int | None:
         return self._port_fd if port is self._port else _posix_fd(port)
 
     # ------------------------------------------------------------ reading
-    def _read_loop(self, port: serial.SerialBase, watch: Optional[PortWatch]) -> None:
+    def _read_loop(self, port: serial.SerialBase, watch: PortWatch | None) -> None:
         while True:
             if watch is not None:
                 data = self._read_fd_idle(port, watch)
@@ -364,7 +386,7 @@ class AtChannel:
             self._port_lost(port, exc)
             return b""
         if woken:
-            try:
+            try:  # noqa: SIM105 -- on every wake-up: suppress() would cost a context manager each time
                 os.read(self._wake_r, 4096)
             except BlockingIOError:
                 pass
@@ -393,14 +415,14 @@ class AtChannel:
             self._port_lost(port, OSError("device reports readiness to read but returned no data"))
         return data
 
-    def _take_earlier_input(self, port: Optional[serial.SerialBase], local: bool) -> None:
+    def _take_earlier_input(self, port: serial.SerialBase | None, local: bool) -> None:
         """Bytes received before a command is written are not its answer (URCs, noise): frame
         them first. On a local port the caller holds the read lock and reads them itself; on
         other transports the background reader gets a moment (bounded) to empty the buffer."""
         if port is None:
             return
-        if local:
-            fd = self._fd(port)
+        fd = self._fd(port) if local else None
+        if fd is not None:
             while True:
                 try:
                     ready, _, _ = select.select([fd], [], [], 0)
@@ -506,7 +528,7 @@ class AtChannel:
             return
         self._on_line(token, ex)
 
-    def _on_line(self, token: Token, ex: Optional[_Exchange]) -> None:
+    def _on_line(self, token: Token, ex: _Exchange | None) -> None:
         line = token.text
         session = self._session
         if session is not None and session.active and line in ("NO CARRIER", "OK"):
@@ -530,7 +552,8 @@ class AtChannel:
             ex.final = final
             if final.kind is FinalKind.CONNECT:
                 self._session = OnlineSession(self)
-            ex.done = True  # also ends a wait for the prompt: a final instead of it, nothing more to send
+            # also ends a wait for the prompt: a final instead of it, nothing more to send
+            ex.done = True
             self._announce()
             return
         if self.urc_table.is_urc(line, ex.command, ex.expected):
@@ -545,13 +568,13 @@ class AtChannel:
 
     @staticmethod
     def _is_echo(line: str, sent: str) -> bool:
-        """sent: the command line normalised. An echo ends as the command does (the cheap test first)."""
+        """sent: the command line normalised. An echo ends as the command does (cheap test 1st)."""
         if not sent or line.rstrip()[-1:].upper() != sent[-1]:
             return False
         got = _normalise(line)
         return got == sent or (got.endswith(sent) and len(sent) >= 2)
 
-    def _late(self, token: Token, final: Optional[Final]) -> None:
+    def _late(self, token: Token, final: Final | None) -> None:
         self.late_lines += 1
         self._rx(token.raw)
         self._flush_rx()
@@ -595,7 +618,8 @@ class AtChannel:
                 _write_fd(fd, data)
         except Exception as exc:
             if reading_here:
-                self.transcript.record(TX, data, bulk=bulk)  # what was tried, before what became of it
+                # what was tried, before what became of it
+                self.transcript.record(TX, data, bulk=bulk)
             with self._state:
                 if self._lost is None:
                     self._lost = PortLost(f"port {self.url} lost on write: {exc}")
@@ -614,10 +638,10 @@ class AtChannel:
         self,
         line: str,
         *,
-        timeout: Optional[float] = None,
-        payload: Optional[bytes] = None,
-        payload_end: Optional[bytes] = CTRL_Z,
-        counted: Optional[CountedRule] = None,
+        timeout: float | None = None,
+        payload: bytes | None = None,
+        payload_end: bytes | None = CTRL_Z,
+        counted: CountedRule | None = None,
         check: bool = True,
     ) -> Response:
         """Send one command line and wait for its final result.
@@ -639,9 +663,9 @@ class AtChannel:
         self,
         line: str,
         seconds: float,
-        payload: Optional[bytes],
-        payload_end: Optional[bytes],
-        counted: Optional[CountedRule],
+        payload: bytes | None,
+        payload_end: bytes | None,
+        counted: CountedRule | None,
         check: bool,
     ) -> Response:
         """One exchange; the caller holds the command lock."""
@@ -692,7 +716,9 @@ class AtChannel:
         if ex.error is not None:
             raise ex.error
         assert ex.final is not None
-        if sets_v:  # the setting holds even if a later command of the line failed: trust the final's form
+        if (
+            sets_v
+        ):  # the setting holds even if a later command of the line failed: trust the final's form
             self._numeric = ex.final.line.isdigit()
         response = Response(line, ex.lines, ex.final, ex.payload, sent_at, time.monotonic())
         if check and not ex.final.kind.success:
@@ -710,13 +736,19 @@ class AtChannel:
             outcome = "CLOSED"
         else:
             outcome = "TIMEOUT"
-        record = ExchangeRecord(mask_secrets(ex.command), tuple(mask_secrets(ln) for ln in ex.lines), outcome,
-                                sent_at, time.monotonic())
+        record = ExchangeRecord(
+            mask_secrets(ex.command),
+            tuple(mask_secrets(ln) for ln in ex.lines),
+            outcome,
+            sent_at,
+            time.monotonic(),
+        )
         for listener in list(self.exchange_listeners):
             listener(record)
 
-    def _send_payload(self, ex: _Exchange, payload: bytes, end: Optional[bytes], deadline: Deadline,
-                      local: bool) -> None:
+    def _send_payload(
+        self, ex: _Exchange, payload: bytes, end: bytes | None, deadline: Deadline, local: bool
+    ) -> None:
         if not self._wait(ex.may_send, deadline, local) or ex.done:
             return  # no prompt: the module answered (an error) or the deadline decides
         self._write(payload + (end or b""), bulk=True)
@@ -734,10 +766,8 @@ class AtChannel:
             if not self._owed:
                 return
         self.transcript.event("resync: probing with AT")
-        try:
+        with contextlib.suppress(AtTimeout):
             self._run("AT", 1.0, None, None, None, False)
-        except AtTimeout:
-            pass
         with self._state:
             if self._owed:
                 self.transcript.event(f"resync: {self._owed} answer(s) taken as lost")
@@ -747,8 +777,13 @@ class AtChannel:
     def urc_mark(self) -> int:
         return self.urcs.mark()
 
-    def wait_urc(self, pattern: UrcPattern, timeout: float, after: Optional[int] = None,
-                 until_lost: bool = False) -> Optional[Urc]:
+    def wait_urc(
+        self,
+        pattern: UrcPattern,
+        timeout: float,
+        after: int | None = None,
+        until_lost: bool = False,
+    ) -> Urc | None:
         """Wait for a URC (a str is a literal prefix). Raises AtTimeout with the tail.
 
         until_lost: return None as soon as the port is lost instead of waiting on.
@@ -759,7 +794,12 @@ class AtChannel:
             return None
         if urc is None:
             shown = pattern if isinstance(pattern, str) else pattern.pattern
-            raise AtTimeout(f"URC {shown}", timeout, [u.line for u in self.urcs.since(after or 0)], self.transcript.tail())
+            raise AtTimeout(
+                f"URC {shown}",
+                timeout,
+                [u.line for u in self.urcs.since(after or 0)],
+                self.transcript.tail(),
+            )
         return urc
 
     @property

@@ -16,7 +16,7 @@ def strip_prefix(line: str, prefix: str) -> str:
     """
     if not line[: len(prefix)].upper() == prefix.upper():
         raise ValueError(f"{line!r} does not start with {prefix!r}")
-    return line[len(prefix):].strip()
+    return line[len(prefix) :].strip()
 
 
 def split_fields(text: str, sep: str = ",") -> list[str]:

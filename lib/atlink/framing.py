@@ -19,10 +19,11 @@ Modes:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
-from typing import Callable, NamedTuple, Optional
+from typing import NamedTuple
 
-__all__ = ["Framer", "Kind", "Token", "NO_CARRIER_TERMINATOR", "OK_TERMINATOR"]
+__all__ = ["NO_CARRIER_TERMINATOR", "OK_TERMINATOR", "Framer", "Kind", "Token"]
 
 NO_CARRIER_TERMINATOR = b"\r\nNO CARRIER\r\n"
 OK_TERMINATOR = b"\r\nOK\r\n"
@@ -34,7 +35,7 @@ _EOL = re.compile(rb"\r\n?|\n")  # \r\n in one match: half the iterations of one
 _WHOLE_LINE = re.compile(rb"(?:\r\n|\n|\r(?=[^\n]))*([^\r\n]+)(?:\r\n|\n|\r(?=[^\n]))")
 
 # A rule looks at a completed line and returns how many raw bytes follow it, or None.
-CountedRule = Callable[[bytes], Optional[int]]
+CountedRule = Callable[[bytes], int | None]
 
 
 class Kind(Enum):
@@ -56,10 +57,14 @@ class Token(NamedTuple):
 
 class Framer:
     def __init__(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         self._line = bytearray()
         self._lead = bytearray()  # consumed bytes not yet attributed to a token
         self._skip_lf = False  # a line ended on \r: one following \n belongs to it
-        self._prompt_tail = False  # after a prompt without its space: more ">" and one space are its own
+        # after a prompt without its space: more ">" and one space are its own
+        self._prompt_tail = False
         self._payload_left = 0
         self._payload = bytearray()
         self._raw = False
@@ -89,7 +94,7 @@ class Framer:
     def reset(self) -> list[Token]:
         """Forget partial input (port reopened); returns what was pending as tokens."""
         leftover = bytes(self._lead + self._line + self._payload + self._raw_buf)
-        self.__init__()
+        self._start()
         return [Token(Kind.DATA, leftover, leftover)] if leftover else []
 
     # -- feeding
@@ -115,7 +120,9 @@ class Framer:
                 self._payload_left -= len(take)
                 i += len(take)
                 if not self._payload_left:
-                    out.append(self._token(Kind.PAYLOAD, bytes(self._payload), bytes(self._payload)))
+                    out.append(
+                        self._token(Kind.PAYLOAD, bytes(self._payload), bytes(self._payload))
+                    )
                     self._payload.clear()
                 continue
             if self._prompt_tail:
@@ -141,7 +148,7 @@ class Framer:
                 break
             i = m.end()
             terminator = m.group()
-            # A \r that ends the chunk may be followed by the \n of the same line end in the next one.
+            # A \r that ends the chunk may be followed by the \n of its line end in the next one.
             self._skip_lf = terminator == b"\r" and i == n
             self._end_line(terminator, out)
         return out
@@ -167,7 +174,8 @@ class Framer:
         raw = bytes(self._line[: pm.end()])
         self._prompt_tail = not raw.endswith(b" ")
         del self._line[: pm.end()]
-        out.append(self._token(Kind.PROMPT, b">", raw))  # ">" or ">>>": the same prompt, however it was split
+        # ">" or ">>>": the same prompt, however it was split
+        out.append(self._token(Kind.PROMPT, b">", raw))
         return True
 
     def _end_line(self, terminator: bytes, out: list[Token]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["mask_secrets", "MASK"]
+__all__ = ["MASK", "mask_secrets"]
 
 MASK = "***"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from .results import AtTimeout, OnlineClosed
 from .timeouts import Deadline
@@ -16,18 +16,18 @@ from .timeouts import Deadline
 if TYPE_CHECKING:
     from .channel import AtChannel
 
-__all__ = ["OnlineSession", "ESCAPE_SEQUENCE"]
+__all__ = ["ESCAPE_SEQUENCE", "OnlineSession"]
 
 ESCAPE_SEQUENCE = b"+++"
 
 
 class OnlineSession:
-    def __init__(self, channel: "AtChannel") -> None:
+    def __init__(self, channel: AtChannel) -> None:
         self._channel = channel
         self._buf = bytearray()
         self._cond = threading.Condition()
         self.active = True
-        self.end_reason: Optional[str] = None
+        self.end_reason: str | None = None
         self.received_total = 0
 
     # called by the channel's reader thread
@@ -63,12 +63,21 @@ class OnlineSession:
         deadline = Deadline(timeout)
         self._channel._session_read(lambda: len(self._buf) >= size or not self.active, deadline)
         with self._cond:
-            ok = self._cond.wait_for(lambda: len(self._buf) >= size or not self.active, deadline.remaining)
+            ok = self._cond.wait_for(
+                lambda: len(self._buf) >= size or not self.active, deadline.remaining
+            )
             if len(self._buf) < size:
                 got = len(self._buf)
                 if not ok:
-                    raise AtTimeout(f"online read of {size} bytes", timeout, [f"{got} bytes received"], self._channel.transcript.tail())
-                raise OnlineClosed(f"online session ended ({self.end_reason}) after {got} of {size} bytes")
+                    raise AtTimeout(
+                        f"online read of {size} bytes",
+                        timeout,
+                        [f"{got} bytes received"],
+                        self._channel.transcript.tail(),
+                    )
+                raise OnlineClosed(
+                    f"online session ended ({self.end_reason}) after {got} of {size} bytes"
+                )
             data = bytes(self._buf[:size])
             del self._buf[:size]
             return data

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 
-__all__ = ["Deadline", "TimeoutTable", "DEFAULT_TIMEOUTS"]
+__all__ = ["DEFAULT_TIMEOUTS", "Deadline", "TimeoutTable"]
 
 
 class Deadline:
@@ -43,8 +42,9 @@ class TimeoutTable:
     rules: list[tuple[re.Pattern[str], float]] = field(default_factory=list)
     multiplier: float = 1.0
     # command line -> the rule that matched it (None: the default). Rules change only through add().
-    _found: dict[str, Optional[tuple[re.Pattern[str], float]]] = field(default_factory=dict, init=False, repr=False,
-                                                                        compare=False)
+    _found: dict[str, tuple[re.Pattern[str], float] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def add(self, pattern: str, seconds: float) -> None:
         """Rules added later take precedence over earlier ones."""
@@ -64,13 +64,13 @@ class TimeoutTable:
             rule = self._found[command] = self._rule_for(command)
         return (self.default if rule is None else rule[1]) * self.multiplier
 
-    def _rule_for(self, command: str) -> Optional[tuple[re.Pattern[str], float]]:
+    def _rule_for(self, command: str) -> tuple[re.Pattern[str], float] | None:
         body = command.strip().upper()
         if body.startswith("AT"):
             body = body[2:]
         return next((rule for rule in self.rules if rule[0].match(body)), None)
 
-    def copy(self) -> "TimeoutTable":
+    def copy(self) -> TimeoutTable:
         return TimeoutTable(self.default, list(self.rules), self.multiplier)
 
 
@@ -78,13 +78,15 @@ def _defaults() -> TimeoutTable:
     # Generic 27.007 families; figures from a vendor-grade driver (ST X-CUBE-CELLULAR)
     # and the 3GPP worst cases: scans and attach take minutes on a real network.
     table = TimeoutTable(default=15.0)
-    table.extend([
-        (r"\+CFUN", 40.0),
-        (r"\+CGATT", 110.0),
-        (r"\+CGACT", 150.0),
-        (r"\+COPS", 180.0),
-        (r"\+CPIN|\+CLCK|\+CPWD", 20.0),
-    ])
+    table.extend(
+        [
+            (r"\+CFUN", 40.0),
+            (r"\+CGATT", 110.0),
+            (r"\+CGACT", 150.0),
+            (r"\+COPS", 180.0),
+            (r"\+CPIN|\+CLCK|\+CPWD", 20.0),
+        ]
+    )
     return table
 
 

@@ -12,11 +12,12 @@ import re
 import threading
 import time
 from collections import deque
-from typing import Callable, Iterable, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from .masking import mask_secrets
 
-__all__ = ["Transcript", "Entry", "TX", "RX", "EVENT", "URC", "escape_bytes", "escape_text"]
+__all__ = ["EVENT", "RX", "TX", "URC", "Entry", "Transcript", "escape_bytes", "escape_text"]
 
 TX, RX, URC, EVENT = ">>", "<<", "<~", "--"
 _BULK_SHOWN = 96  # bytes of a long data/payload block written out; the rest is counted
@@ -60,7 +61,10 @@ class Entry(NamedTuple):
         return escape_text(self.masked) + self.suffix if self.is_bytes else self.masked
 
     def render(self, origin: float | None = None) -> str:
-        stamp = time.strftime("%H:%M:%S", time.localtime(self.wall)) + f".{int(self.wall * 1e6) % 1000000:06d}"
+        stamp = (
+            time.strftime("%H:%M:%S", time.localtime(self.wall))
+            + f".{int(self.wall * 1e6) % 1000000:06d}"
+        )
         rel = f" +{self.monotonic - origin:9.3f}s" if origin is not None else ""
         return f"{stamp}{rel} {self.direction} {self.text}"
 
@@ -70,7 +74,9 @@ class Transcript:
         self._entries: deque[Entry] = deque(maxlen=capacity)
         self._seq = 0
         self._lock = threading.Lock()
-        self._listeners: tuple[Callable[[Entry], None], ...] = ()  # replaced, never mutated: no copy per record
+        self._listeners: tuple[
+            Callable[[Entry], None], ...
+        ] = ()  # replaced, never mutated: no copy per record
 
     def add_listener(self, listener: Callable[[Entry], None]) -> None:
         self._listeners += (listener,)
@@ -86,13 +92,28 @@ class Transcript:
         with self._lock:
             self._seq += 1
             if isinstance(data, str):
-                entry = Entry(self._seq, time.monotonic(), time.time(), direction, 0, data, "", False)
+                entry = Entry(
+                    self._seq, time.monotonic(), time.time(), direction, 0, data, "", False
+                )
             elif bulk and len(data) > _BULK_SHOWN:
-                entry = Entry(self._seq, time.monotonic(), time.time(), direction, len(data),
-                              mask_secrets(data[:_BULK_SHOWN].decode("latin-1")), f" ... ({len(data)} bytes)")
+                entry = Entry(
+                    self._seq,
+                    time.monotonic(),
+                    time.time(),
+                    direction,
+                    len(data),
+                    mask_secrets(data[:_BULK_SHOWN].decode("latin-1")),
+                    f" ... ({len(data)} bytes)",
+                )
             else:
-                entry = Entry(self._seq, time.monotonic(), time.time(), direction, len(data),
-                              mask_secrets(data.decode("latin-1")))
+                entry = Entry(
+                    self._seq,
+                    time.monotonic(),
+                    time.time(),
+                    direction,
+                    len(data),
+                    mask_secrets(data.decode("latin-1")),
+                )
             self._entries.append(entry)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", direction, entry.text)

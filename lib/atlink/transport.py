@@ -14,7 +14,8 @@ import serial
 __all__ = ["open_port", "register_url_handlers", "url_scheme"]
 
 _ENTRY_POINT_GROUP = "atlink.url_handlers"
-WRITE_TIMEOUT = 10.0  # a port that takes no bytes for this long is stuck (flow control never released)
+# a port that takes no bytes for this long is stuck (flow control never released)
+WRITE_TIMEOUT = 10.0
 # pyserial's rfc2217 client refuses write_timeout; its socket writes are bounded by TCP itself
 _NO_WRITE_TIMEOUT = {"rfc2217"}
 
@@ -31,7 +32,7 @@ def url_scheme(url: str) -> str:
 
 
 def open_port(url: str, baudrate: int = 115200, read_timeout: float = 0.05) -> serial.SerialBase:
-    """Open `url`; a local device is opened exclusively (keeps ModemManager and a second run off it)."""
+    """Open `url`; a local device is opened exclusively (keeps ModemManager and others off it)."""
     register_url_handlers()
     kwargs: dict = {"baudrate": baudrate, "timeout": read_timeout}
     scheme = url_scheme(url)

@@ -17,14 +17,15 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional, Pattern, Union
+from re import Pattern
 
-__all__ = ["Urc", "UrcTable", "UrcStore", "UrcPattern", "matches"]
+__all__ = ["Urc", "UrcPattern", "UrcStore", "UrcTable", "matches"]
 
 # Given the line and the pending command line, True if the line is the command's answer.
 Discriminator = Callable[[str, str], bool]
-UrcPattern = Union[str, Pattern[str]]
+UrcPattern = str | Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,17 @@ def matches(pattern: UrcPattern, line: str) -> bool:
 
 class UrcTable:
     def __init__(self) -> None:
-        self._prefixes: dict[str, Optional[Discriminator]] = {}
+        self._prefixes: dict[str, Discriminator | None] = {}
         self._first: set[str] = set()
 
-    def register(self, prefix: str, solicited: Optional[Discriminator] = None) -> None:
+    def register(self, prefix: str, solicited: Discriminator | None = None) -> None:
         self._prefixes[prefix] = solicited
         self._first = {p[:1] for p in self._prefixes}
 
     def prefixes(self) -> list[str]:
         return list(self._prefixes)
 
-    def prefix_of(self, line: str) -> Optional[str]:
+    def prefix_of(self, line: str) -> str | None:
         if line[:1] not in self._first:
             return None
         best = None
@@ -63,7 +64,9 @@ class UrcTable:
                 best = prefix
         return best
 
-    def is_urc(self, line: str, command: Optional[str], expected: Union[str, tuple[str, ...], None]) -> bool:
+    def is_urc(
+        self, line: str, command: str | None, expected: str | tuple[str, ...] | None
+    ) -> bool:
         """expected: the prefix (or prefixes) the pending command's own lines start with."""
         prefix = self.prefix_of(line)
         if prefix is None:
@@ -96,12 +99,21 @@ class UrcStore:
         with self._cond:
             return self._seq
 
-    def since(self, mark: int = 0, pattern: Optional[UrcPattern] = None) -> list[Urc]:
+    def since(self, mark: int = 0, pattern: UrcPattern | None = None) -> list[Urc]:
         with self._cond:
-            return [u for u in self._items if u.seq > mark and (pattern is None or matches(pattern, u.line))]
+            return [
+                u
+                for u in self._items
+                if u.seq > mark and (pattern is None or matches(pattern, u.line))
+            ]
 
-    def wait(self, pattern: UrcPattern, timeout: float, after: int = 0,
-             abort: Optional[Callable[[], bool]] = None) -> Optional[Urc]:
+    def wait(
+        self,
+        pattern: UrcPattern,
+        timeout: float,
+        after: int = 0,
+        abort: Callable[[], bool] | None = None,
+    ) -> Urc | None:
         """First URC after sequence `after` matching `pattern`; None on timeout or abort()."""
         end = time.monotonic() + timeout
         with self._cond:

@@ -10,6 +10,7 @@ the reader's own checks make it stand aside (slower, equally correct).
 
 from __future__ import annotations
 
+import contextlib
 import select
 
 __all__ = ["PortWatch"]
@@ -58,10 +59,9 @@ class PortWatch:
 
     def _set(self, events: int) -> None:
         assert self._epoll is not None
-        try:
+        # the port or the watch may already be closed: then there is nothing to wait on
+        with contextlib.suppress(OSError, ValueError):
             self._epoll.modify(self.fd, events)
-        except (OSError, ValueError):  # the port or the watch is already closed: nothing to wait on
-            pass
 
     def close(self) -> None:
         if self._epoll is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from atlink import split_fields, unquote
 
@@ -14,8 +14,16 @@ from .errors import ParseError
 if TYPE_CHECKING:
     from atlink import AtChannel
 
-__all__ = ["Identity", "Subscriber", "Clock", "parse_cgsn", "parse_cnum", "parse_cclk", "format_cclk",
-           "InfoCommands"]
+__all__ = [
+    "Clock",
+    "Identity",
+    "InfoCommands",
+    "Subscriber",
+    "format_cclk",
+    "parse_cclk",
+    "parse_cgsn",
+    "parse_cnum",
+]
 
 _CCLK = re.compile(r"^(\d{2})/(\d{2})/(\d{2}),(\d{2}):(\d{2}):(\d{2})([+-]\d{1,2})$")
 
@@ -31,7 +39,7 @@ class Identity:
 @dataclass(frozen=True)
 class Subscriber:
     number: str
-    type: Optional[int]  # 129 national/unknown, 145 international; None if the module omits it
+    type: int | None  # 129 national/unknown, 145 international; None if the module omits it
     alpha: str = ""
 
 
@@ -102,13 +110,13 @@ def format_cclk(local: datetime, quarters: int) -> str:
 
 def _single_int(line: str, prefix: str) -> int:
     text = line.strip()
-    if not text.upper().startswith(prefix) or not text[len(prefix):].strip().isdigit():
+    if not text.upper().startswith(prefix) or not text[len(prefix) :].strip().isdigit():
         raise ParseError(prefix, line)
-    return int(text[len(prefix):])
+    return int(text[len(prefix) :])
 
 
 class InfoCommands:
-    def __init__(self, at: "AtChannel") -> None:
+    def __init__(self, at: AtChannel) -> None:
         self._at = at
 
     def identity(self) -> Identity:

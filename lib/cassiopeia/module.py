@@ -1,34 +1,45 @@
 """A Cassiopeia module behind an AT channel: the vocabulary the suites speak.
 
-    module = Cassiopeia("sim://bench?profile=fast")
-    module.wait_ready()
-    module.sim.state()            # PinState.SIM_PIN
-    module.info.identity()        # Identity(manufacturer=..., model='CB610L', ...)
+module = Cassiopeia("sim://bench?profile=fast")
+module.wait_ready()
+module.sim.state()            # PinState.SIM_PIN
+module.info.identity()        # Identity(manufacturer=..., model='CB610L', ...)
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import contextlib
 
 from atlink import AtChannel, AtTimeout, Deadline, OnlineClosed, PortLost, Transcript
 
 from .errors import ParseError
 from .info import InfoCommands
 from .network import NetworkCommands
-from .sockets import SocketCommands
 from .sim import SimCommands
+from .sockets import SocketCommands
 from .urcs import cassiopeia_timeouts, cassiopeia_urc_table
 
-__all__ = ["Cassiopeia", "FUNCTIONALITY"]
+__all__ = ["FUNCTIONALITY", "Cassiopeia"]
 
 FUNCTIONALITY = {0: "minimum (RF and SIM off)", 1: "full", 4: "airplane (RF off, SIM on)"}
 
 
 class Cassiopeia:
-    def __init__(self, url: str, *, transcript: Optional[Transcript] = None, timeout_multiplier: float = 1.0,
-                 open_timeout: float = 30.0) -> None:
-        self.at = AtChannel(url, urc_table=cassiopeia_urc_table(), timeouts=cassiopeia_timeouts(timeout_multiplier),
-                            transcript=transcript, open_timeout=open_timeout)
+    def __init__(
+        self,
+        url: str,
+        *,
+        transcript: Transcript | None = None,
+        timeout_multiplier: float = 1.0,
+        open_timeout: float = 30.0,
+    ) -> None:
+        self.at = AtChannel(
+            url,
+            urc_table=cassiopeia_urc_table(),
+            timeouts=cassiopeia_timeouts(timeout_multiplier),
+            transcript=transcript,
+            open_timeout=open_timeout,
+        )
         self.sim = SimCommands(self.at)
         self.info = InfoCommands(self.at)
         self.network = NetworkCommands(self.at)
@@ -67,10 +78,9 @@ class Cassiopeia:
         """
         deadline = Deadline(timeout)
         mark = self.at.urc_mark()
-        try:
+        # a USB port may drop before its OK is read: the reset is under way all the same
+        with contextlib.suppress(PortLost):
             self.at.command("AT^RESET")
-        except PortLost:
-            pass  # a USB port may drop before its OK is read: the reset is under way all the same
         self.after_reboot(mark, deadline.remaining)
 
     def after_reboot(self, mark: int, timeout: float = 60.0) -> None:

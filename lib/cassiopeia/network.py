@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from atlink import Deadline, split_fields, unquote
 
@@ -15,21 +15,43 @@ if TYPE_CHECKING:
     from atlink import AtChannel
 
 __all__ = [
-    "Cereg", "Cesq", "Operator", "CopsState", "ScanResult", "PdpContext", "DynamicParams",
-    "parse_cereg", "parse_cesq", "parse_cops_read", "parse_cops_test", "parse_bgltplmn", "parse_cgdcont",
-    "parse_cgact", "parse_cgcontrdp", "rsrp_dbm", "rsrq_db", "NetworkCommands", "REGISTERED",
+    "REGISTERED",
+    "Cereg",
+    "Cesq",
+    "CopsState",
+    "DynamicParams",
+    "NetworkCommands",
+    "Operator",
+    "PdpContext",
+    "ScanResult",
+    "parse_bgltplmn",
+    "parse_cereg",
+    "parse_cesq",
+    "parse_cgact",
+    "parse_cgcontrdp",
+    "parse_cgdcont",
+    "parse_cops_read",
+    "parse_cops_test",
+    "rsrp_dbm",
+    "rsrq_db",
 ]
 
 REGISTERED = (1, 5)  # home, roaming
-STAT_TEXT = {0: "not registered, not searching", 1: "registered, home network", 2: "searching",
-             3: "registration denied", 4: "unknown (e.g. out of E-UTRAN coverage)", 5: "registered, roaming"}
+STAT_TEXT = {
+    0: "not registered, not searching",
+    1: "registered, home network",
+    2: "searching",
+    3: "registration denied",
+    4: "unknown (e.g. out of E-UTRAN coverage)",
+    5: "registered, roaming",
+}
 
 
 def _body(line: str, prefix: str) -> str:
     text = line.strip()
     if not text.upper().startswith(prefix.upper()):
         raise ParseError(prefix, line)
-    return text[len(prefix):].strip()
+    return text[len(prefix) :].strip()
 
 
 def _int(field: str, what: str, line: str) -> int:
@@ -39,7 +61,7 @@ def _int(field: str, what: str, line: str) -> int:
     return int(field)
 
 
-def _opt_int(field: str, what: str, line: str) -> Optional[int]:
+def _opt_int(field: str, what: str, line: str) -> int | None:
     return None if field.strip() == "" else _int(field, what, line)
 
 
@@ -47,14 +69,14 @@ def _opt_int(field: str, what: str, line: str) -> Optional[int]:
 @dataclass(frozen=True)
 class Cereg:
     stat: int
-    n: Optional[int] = None  # present in read replies, absent in URCs
-    tac: Optional[str] = None
-    ci: Optional[str] = None
-    act: Optional[int] = None
-    cause_type: Optional[int] = None
-    reject_cause: Optional[int] = None
-    active_time: Optional[str] = None
-    periodic_tau: Optional[str] = None
+    n: int | None = None  # present in read replies, absent in URCs
+    tac: str | None = None
+    ci: str | None = None
+    act: int | None = None
+    cause_type: int | None = None
+    reject_cause: int | None = None
+    active_time: str | None = None
+    periodic_tau: str | None = None
 
     @property
     def registered(self) -> bool:
@@ -83,12 +105,21 @@ def parse_cereg(line: str, solicited: bool) -> Cereg:
     for value in (tac, ci):
         if value is not None and not re.fullmatch(r"[0-9A-Fa-f]+", value):
             raise ParseError("+CEREG", line)
-    return Cereg(stat, n, tac, ci, _opt_int(rest[2], "+CEREG", line), _opt_int(rest[3], "+CEREG", line),
-                 _opt_int(rest[4], "+CEREG", line), unquote(rest[5]) or None, unquote(rest[6]) or None)
+    return Cereg(
+        stat,
+        n,
+        tac,
+        ci,
+        _opt_int(rest[2], "+CEREG", line),
+        _opt_int(rest[3], "+CEREG", line),
+        _opt_int(rest[4], "+CEREG", line),
+        unquote(rest[5]) or None,
+        unquote(rest[6]) or None,
+    )
 
 
 # ---------------------------------------------------------------- +CESQ
-def rsrp_dbm(index: int) -> Optional[float]:
+def rsrp_dbm(index: int) -> float | None:
     """Guide 1.2.3: RSRP ~ (-140 + N) dBm. The ends are bounds: 0 is "< -140 dBm", 97 is
     ">= -44 dBm" (the guide's words, one step short of the formula); 255 is unknown."""
     if index == 255:
@@ -98,7 +129,7 @@ def rsrp_dbm(index: int) -> Optional[float]:
     return -44.0 if index == 97 else float(-140 + index)
 
 
-def rsrq_db(index: int) -> Optional[float]:
+def rsrq_db(index: int) -> float | None:
     """Guide 1.2.3: RSRQ ~ (-19.5 + 0.5 N) dB. The ends are bounds: 0 is "< -19.5 dB", 34 is
     ">= -3 dB"; 255 is unknown."""
     if index == 255:
@@ -123,11 +154,11 @@ class Cesq:
     rsrp: int
 
     @property
-    def rsrp_dbm(self) -> Optional[float]:
+    def rsrp_dbm(self) -> float | None:
         return rsrp_dbm(self.rsrp)
 
     @property
-    def rsrq_db(self) -> Optional[float]:
+    def rsrq_db(self) -> float | None:
         return rsrq_db(self.rsrq)
 
     @property
@@ -162,16 +193,16 @@ class Operator:
     long_name: str
     short_name: str
     numeric: str
-    act: Optional[int]
-    rsrp_dbm: Optional[float] = None  # +BGLTEPLMN only
+    act: int | None
+    rsrp_dbm: float | None = None  # +BGLTEPLMN only
 
 
 @dataclass(frozen=True)
 class CopsState:
     mode: int
-    format: Optional[int] = None
-    oper: Optional[str] = None
-    act: Optional[int] = None
+    format: int | None = None
+    oper: str | None = None
+    act: int | None = None
 
 
 @dataclass(frozen=True)
@@ -184,8 +215,13 @@ class ScanResult:
 def parse_cops_read(line: str) -> CopsState:
     fields = split_fields(_body(line, "+COPS:"))
     mode = _int(fields[0], "+COPS", line)
-    rest = fields[1:] + ["", "", ""]
-    return CopsState(mode, _opt_int(rest[0], "+COPS", line), unquote(rest[1]) or None, _opt_int(rest[2], "+COPS", line))
+    rest = [*fields[1:], "", "", ""]
+    return CopsState(
+        mode,
+        _opt_int(rest[0], "+COPS", line),
+        unquote(rest[1]) or None,
+        _opt_int(rest[2], "+COPS", line),
+    )
 
 
 def _tuples(body: str, line: str, what: str) -> list[list[str]]:
@@ -206,7 +242,11 @@ def parse_cops_test(line: str) -> ScanResult:
     for g in groups:
         if len(g) >= 4 and any(f.startswith('"') for f in g):
             act = _opt_int(g[4], "+COPS=?", line) if len(g) > 4 else None
-            ops.append(Operator(_int(g[0], "+COPS=?", line), unquote(g[1]), unquote(g[2]), unquote(g[3]), act))
+            ops.append(
+                Operator(
+                    _int(g[0], "+COPS=?", line), unquote(g[1]), unquote(g[2]), unquote(g[3]), act
+                )
+            )
         else:
             lists.append("(" + ",".join(g) + ")")
     if len(lists) < 2:
@@ -220,8 +260,16 @@ def parse_bgltplmn(line: str) -> ScanResult:
     ops, lists = [], []
     for g in groups:
         if len(g) == 6:
-            ops.append(Operator(_int(g[0], "+BGLTEPLMN", line), unquote(g[1]), unquote(g[2]), unquote(g[3]),
-                                _opt_int(g[4], "+BGLTEPLMN", line), _int(g[5], "+BGLTEPLMN", line) / 100))
+            ops.append(
+                Operator(
+                    _int(g[0], "+BGLTEPLMN", line),
+                    unquote(g[1]),
+                    unquote(g[2]),
+                    unquote(g[3]),
+                    _opt_int(g[4], "+BGLTEPLMN", line),
+                    _int(g[5], "+BGLTEPLMN", line) / 100,
+                )
+            )
         else:
             lists.append("(" + ",".join(g) + ")")
     if not lists:
@@ -242,11 +290,11 @@ class DynamicParams:
     cid: int
     bearer_id: int
     apn: str
-    address: Optional[str]
-    mask: Optional[str]
-    gateway: Optional[str]
-    dns_primary: Optional[str]
-    dns_secondary: Optional[str]
+    address: str | None
+    mask: str | None
+    gateway: str | None
+    dns_primary: str | None
+    dns_secondary: str | None
 
 
 def parse_cgdcont(lines: list[str]) -> dict[int, PdpContext]:
@@ -270,7 +318,7 @@ def parse_cgact(lines: list[str]) -> dict[int, bool]:
     return out
 
 
-def _split_address(value: str, line: str) -> tuple[Optional[str], Optional[str]]:
+def _split_address(value: str, line: str) -> tuple[str | None, str | None]:
     """`a1.a2.a3.a4.m1.m2.m3.m4` (27.007 before +CGPIAF) -> (address, mask); IPv6 has 32 bytes."""
     if not value:
         return None, None
@@ -284,16 +332,28 @@ def _split_address(value: str, line: str) -> tuple[Optional[str], Optional[str]]
 
 
 def parse_cgcontrdp(lines: list[str]) -> list[DynamicParams]:
-    """Both the older 7-field form and newer firmware's trailing fields; an empty gateway means point to point."""
+    """Both the older 7-field form and newer firmware's trailing fields.
+
+    An empty gateway means point to point.
+    """
     out = []
     for line in lines:
         fields = split_fields(_body(line, "+CGCONTRDP:")) + [""] * 4
         if not fields[0] or not fields[1]:
             raise ParseError("+CGCONTRDP", line)
         address, mask = _split_address(unquote(fields[3]), line)
-        out.append(DynamicParams(_int(fields[0], "+CGCONTRDP", line), _int(fields[1], "+CGCONTRDP", line),
-                                 unquote(fields[2]), address, mask, unquote(fields[4]) or None,
-                                 unquote(fields[5]) or None, unquote(fields[6]) or None))
+        out.append(
+            DynamicParams(
+                _int(fields[0], "+CGCONTRDP", line),
+                _int(fields[1], "+CGCONTRDP", line),
+                unquote(fields[2]),
+                address,
+                mask,
+                unquote(fields[4]) or None,
+                unquote(fields[5]) or None,
+                unquote(fields[6]) or None,
+            )
+        )
     return out
 
 
@@ -307,7 +367,7 @@ def _the_line(response, prefix: str) -> str:
 
 
 class NetworkCommands:
-    def __init__(self, at: "AtChannel") -> None:
+    def __init__(self, at: AtChannel) -> None:
         self._at = at
 
     def registration(self) -> Cereg:
@@ -316,14 +376,18 @@ class NetworkCommands:
     def set_registration_reports(self, n: int) -> None:
         self._at.command(f"AT+CEREG={n}")
 
-    def wait_registration(self, stats: tuple[int, ...] = REGISTERED, timeout: float = 180.0) -> Cereg:
+    def wait_registration(
+        self, stats: tuple[int, ...] = REGISTERED, timeout: float = 180.0
+    ) -> Cereg:
         """Poll AT+CEREG? until <stat> is one of `stats` (the URCs may be disabled)."""
         deadline = Deadline(timeout)
         while True:
             reg = self.registration()
             if reg.stat in stats or deadline.expired:
                 if reg.stat not in stats:
-                    raise TimeoutError(f"registration still {reg.stat} ({reg.meaning}) after {timeout:.0f} s")
+                    raise TimeoutError(
+                        f"registration still {reg.stat} ({reg.meaning}) after {timeout:.0f} s"
+                    )
                 return reg
             time.sleep(min(0.05, deadline.remaining))  # polling: the read form has no event
 
@@ -339,8 +403,13 @@ class NetworkCommands:
     def scan_plmns(self) -> ScanResult:
         return parse_bgltplmn(_the_line(self._at.command("AT+BGLTEPLMN=?"), "+BGLTEPLMN:"))
 
-    def select_operator(self, mode: int, fmt: Optional[int] = None, oper: Optional[str] = None,
-                        act: Optional[int] = None) -> None:
+    def select_operator(
+        self,
+        mode: int,
+        fmt: int | None = None,
+        oper: str | None = None,
+        act: int | None = None,
+    ) -> None:
         parts = [str(mode)] + ([str(fmt)] if fmt is not None else [])
         if oper is not None:
             parts.append(f'"{oper}"')
@@ -355,7 +424,9 @@ class NetworkCommands:
         self._at.command(f"AT+CGATT={int(on)}")
 
     def autoconnect(self) -> int:
-        return _int(self._at.command("AT+SQNAUTOCONNECT?").one("+SQNAUTOCONNECT:"), "+SQNAUTOCONNECT", "")
+        return _int(
+            self._at.command("AT+SQNAUTOCONNECT?").one("+SQNAUTOCONNECT:"), "+SQNAUTOCONNECT", ""
+        )
 
     def set_autoconnect(self, on: bool) -> None:
         self._at.command(f"AT+SQNAUTOCONNECT={int(on)}")
@@ -368,7 +439,9 @@ class NetworkCommands:
 
     # PDP
     def contexts(self) -> dict[int, PdpContext]:
-        return parse_cgdcont([ln for ln in self._at.command("AT+CGDCONT?").lines if ln.startswith("+CGDCONT:")])
+        return parse_cgdcont(
+            [ln for ln in self._at.command("AT+CGDCONT?").lines if ln.startswith("+CGDCONT:")]
+        )
 
     def define_context(self, cid: int, pdp_type: str, apn: str) -> None:
         self._at.command(f'AT+CGDCONT={cid},"{pdp_type}","{apn}"')
@@ -377,11 +450,15 @@ class NetworkCommands:
         self._at.command(f"AT+CGDCONT={cid}")
 
     def activation(self) -> dict[int, bool]:
-        return parse_cgact([ln for ln in self._at.command("AT+CGACT?").lines if ln.startswith("+CGACT:")])
+        return parse_cgact(
+            [ln for ln in self._at.command("AT+CGACT?").lines if ln.startswith("+CGACT:")]
+        )
 
     def activate(self, cid: int, on: bool = True) -> None:
         self._at.command(f"AT+CGACT={int(on)},{cid}")
 
-    def dynamic_params(self, cid: Optional[int] = None) -> list[DynamicParams]:
+    def dynamic_params(self, cid: int | None = None) -> list[DynamicParams]:
         line = "AT+CGCONTRDP" if cid is None else f"AT+CGCONTRDP={cid}"
-        return parse_cgcontrdp([ln for ln in self._at.command(line).lines if ln.startswith("+CGCONTRDP")])
+        return parse_cgcontrdp(
+            [ln for ln in self._at.command(line).lines if ln.startswith("+CGCONTRDP")]
+        )

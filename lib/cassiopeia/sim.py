@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from enum import Enum
-import time
 from typing import TYPE_CHECKING
 
 from atlink import CmeError, Deadline, split_fields, unquote
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 SIM_BUSY = 14
 
-__all__ = ["PinState", "Retries", "parse_cpin", "parse_cpinr", "parse_clck", "SimCommands"]
+__all__ = ["PinState", "Retries", "SimCommands", "parse_clck", "parse_cpin", "parse_cpinr"]
 
 
 class PinState(Enum):
@@ -44,7 +44,7 @@ def _after_colon(line: str, prefix: str, what: str) -> str:
     """Text after `prefix`; tolerates a missing space and a missing prefix (some modules)."""
     stripped = line.strip()
     if stripped.upper().startswith(prefix.upper()):
-        return stripped[len(prefix):].strip()
+        return stripped[len(prefix) :].strip()
     if ":" not in stripped:
         return stripped
     raise ParseError(what, line)
@@ -86,7 +86,7 @@ def _q(text: str) -> str:
 
 
 class SimCommands:
-    def __init__(self, at: "AtChannel") -> None:
+    def __init__(self, at: AtChannel) -> None:
         self._at = at
 
     def state(self) -> PinState:
@@ -102,7 +102,6 @@ class SimCommands:
                 if exc.code != SIM_BUSY or deadline.expired:
                     raise
             time.sleep(0.05)  # polling: no URC announces the end of SIM initialisation
-
 
     def enter_pin(self, pin: str) -> None:
         self._at.command(f"AT+CPIN={_q(pin)}")

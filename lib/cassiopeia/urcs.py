@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from atlink import DEFAULT_TIMEOUTS, TimeoutTable, UrcTable, split_fields
 
-__all__ = ["cassiopeia_urc_table", "cassiopeia_timeouts", "URC_PREFIXES"]
+__all__ = ["URC_PREFIXES", "cassiopeia_timeouts", "cassiopeia_urc_table"]
 
 URC_PREFIXES = (
-    "+SYSSTART", "+SYSSHDN", "+SHUTDOWN", "+IMSSTATE:", "^MODE:", "+CEREG:", "+CGEV:",
-    "+SQNSRING:", "+SQNSH:", "+SQNSUPGRADE:", "+CTZV:", "+CTZE:", "^EXIT:",
+    "+SYSSTART",
+    "+SYSSHDN",
+    "+SHUTDOWN",
+    "+IMSSTATE:",
+    "^MODE:",
+    "+CEREG:",
+    "+CGEV:",
+    "+SQNSRING:",
+    "+SQNSH:",
+    "+SQNSUPGRADE:",
+    "+CTZV:",
+    "+CTZE:",
+    "^EXIT:",
 )
 
 
@@ -40,10 +51,12 @@ def cassiopeia_timeouts(multiplier: float = 1.0) -> TimeoutTable:
     table = DEFAULT_TIMEOUTS.copy()
     table.multiplier = multiplier
     # Sequans families (reference 1, ST driver figures; upgrades take minutes)
-    table.extend([
-        (r"\^RESET", 20.0),
-        (r"\+BGLTEPLMN", 180.0),
-        (r"\+SQNSD|\+SQNSH|\+SQNSO", 150.0),
-        (r"\+SQNSUPGRADE", 1800.0),
-    ])
+    table.extend(
+        [
+            (r"\^RESET", 20.0),
+            (r"\+BGLTEPLMN", 180.0),
+            (r"\+SQNSD|\+SQNSH|\+SQNSO", 150.0),
+            (r"\+SQNSUPGRADE", 1800.0),
+        ]
+    )
     return table

@@ -4,4 +4,4 @@ from .instances import discard, module_for_url
 from .module import SimulatedModule
 from .profiles import PROFILES, Profile
 
-__all__ = ["SimulatedModule", "Profile", "PROFILES", "module_for_url", "discard"]
+__all__ = ["PROFILES", "Profile", "SimulatedModule", "discard", "module_for_url"]

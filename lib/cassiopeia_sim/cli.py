@@ -1,9 +1,9 @@
 """`cassiopeia-sim`: serve a simulated Cassiopeia module on a pty or on TCP.
 
-    cassiopeia-sim --pty                 # first line printed: the device path
-    cassiopeia-sim --pty --usb --link /tmp/ttyCassiopeia   # the port vanishes at resets
-    cassiopeia-sim --pty --baud 115200   # output paced like a UART
-    cassiopeia-sim --tcp 5000 --control 5001
+cassiopeia-sim --pty                 # first line printed: the device path
+cassiopeia-sim --pty --usb --link /tmp/ttyCassiopeia   # the port vanishes at resets
+cassiopeia-sim --pty --baud 115200   # output paced like a UART
+cassiopeia-sim --tcp 5000 --control 5001
 """
 
 from __future__ import annotations
@@ -20,23 +20,39 @@ from .serve import PtyServer, TcpServer
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cassiopeia-sim", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="cassiopeia-sim",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal")
-    where.add_argument("--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks one)")
-    p.add_argument("--control", type=int, metavar="PORT",
-                   help="also serve the control plane on 127.0.0.1:PORT (0 picks one)")
+    where.add_argument(
+        "--tcp", type=int, metavar="PORT", help="serve on 127.0.0.1:PORT (0 picks one)"
+    )
+    p.add_argument(
+        "--control",
+        type=int,
+        metavar="PORT",
+        help="also serve the control plane on 127.0.0.1:PORT (0 picks one)",
+    )
     p.add_argument("--profile", choices=sorted(PROFILES), default="realistic")
     p.add_argument("--pin", default="0000")
     p.add_argument("--puk", default="42984776")
     p.add_argument("--unlocked", action="store_true", help="SIM PIN lock disabled")
     p.add_argument("--no-sim", action="store_true", help="start with no SIM inserted")
-    p.add_argument("--usb", action="store_true",
-                   help="the AT port vanishes at every reset and comes back, like the module's USB port "
-                        "(with --pty, give --link for a stable name)")
-    p.add_argument("--link", metavar="PATH", help="with --pty: a symlink kept pointing at the current pty")
-    p.add_argument("--baud", type=int, metavar="RATE", help="pace the module's output at this UART line rate")
+    p.add_argument(
+        "--usb",
+        action="store_true",
+        help="the AT port vanishes at every reset and comes back, like the module's USB port "
+        "(with --pty, give --link for a stable name)",
+    )
+    p.add_argument(
+        "--link", metavar="PATH", help="with --pty: a symlink kept pointing at the current pty"
+    )
+    p.add_argument(
+        "--baud", type=int, metavar="RATE", help="pace the module's output at this UART line rate"
+    )
     return p
 
 
@@ -50,13 +66,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.baud is not None and args.baud <= 0:
         parser.error("--baud must be a positive line rate")
     try:
-        module = SimulatedModule(profile=args.profile, pin=args.pin, puk=args.puk, sim_locked=not args.unlocked,
-                                 sim_present=not args.no_sim, usb=args.usb, baud=args.baud)
+        module = SimulatedModule(
+            profile=args.profile,
+            pin=args.pin,
+            puk=args.puk,
+            sim_locked=not args.unlocked,
+            sim_present=not args.no_sim,
+            usb=args.usb,
+            baud=args.baud,
+        )
     except ValueError as exc:
         print(f"cassiopeia-sim: {exc}", file=sys.stderr)
         return 2
-    server = PtyServer(module, args.link) if args.pty else TcpServer(module, args.tcp)
-    print(server.device if args.pty else server.url, flush=True)
+    server: PtyServer | TcpServer
+    if args.pty:
+        server = PtyServer(module, args.link)
+        print(server.device, flush=True)
+    else:
+        server = TcpServer(module, args.tcp)
+        print(server.url, flush=True)
     control = None
     if args.control is not None:
         control = ControlServer(SimControl(module), args.control)

@@ -45,7 +45,7 @@ def format_cclk(moment: datetime, quarters: int) -> str:
 
 
 class RealTimeClock:
-    def __init__(self, module: "SimulatedModule") -> None:
+    def __init__(self, module: SimulatedModule) -> None:
         self._module = module
         self.power_up()
 
@@ -61,10 +61,16 @@ class RealTimeClock:
     def specs(self) -> dict[str, Spec]:
         nv = self._module.nv
         return {
-            "+CCLK": Spec(read=lambda: [f'+CCLK: "{format_cclk(*self.now())}"'], set=self._cclk_set,
-                          test=lambda: []),
-            "+CTZU": Spec(read=lambda: [f"+CTZU: {nv['ctzu']}"], set=self._ctzu_set,
-                          test=lambda: ["+CTZU: (0,1)"]),
+            "+CCLK": Spec(
+                read=lambda: [f'+CCLK: "{format_cclk(*self.now())}"'],
+                set=self._cclk_set,
+                test=list,
+            ),
+            "+CTZU": Spec(
+                read=lambda: [f"+CTZU: {nv['ctzu']}"],
+                set=self._ctzu_set,
+                test=lambda: ["+CTZU: (0,1)"],
+            ),
         }
 
     def _cclk_set(self, args: Args) -> list[str]:

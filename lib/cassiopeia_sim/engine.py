@@ -8,15 +8,15 @@ service registered. All of it runs on the module's loop thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
 
 from .errors import CME_TEXT, CmeFail, SyntaxFail
 from .lexer import MAX_LINE, Cmd, lex
 
 log = logging.getLogger("cassiopeia_sim")
 
-__all__ = ["Engine", "Spec", "Pending", "Prompt", "Reply"]
+__all__ = ["Engine", "Pending", "Prompt", "Reply", "Spec"]
 
 _NUMERIC = {"OK": "0", "CONNECT": "1", "NO CARRIER": "3", "ERROR": "4"}
 
@@ -29,11 +29,11 @@ class Pending:
     """
 
     def __init__(self) -> None:
-        self._done: Optional[Callable[[list[str], Optional[BaseException], str], None]] = None
+        self._done: Callable[[list[str], BaseException | None, str], None] | None = None
         self.settled = False
         self.info: Callable[[str], None] = lambda line: None
 
-    def resolve(self, lines: Optional[list[str]] = None, final: str = "OK") -> None:
+    def resolve(self, lines: list[str] | None = None, final: str = "OK") -> None:
         if not self.settled:
             self.settled = True
             if self._done:
@@ -50,17 +50,17 @@ class Pending:
 class Prompt:
     """Show `> ` and hand the following bytes to `consume` until it returns a Reply."""
 
-    consume: Callable[[bytes], Optional["Reply"]]
+    consume: Callable[[bytes], Reply | None]
 
 
 @dataclass
 class Reply:
     lines: list[str] = field(default_factory=list)
     final: str = "OK"
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
 
 
-Result = Union[None, list[str], Pending, Prompt, Reply]
+Result = None | list[str] | Pending | Prompt | Reply
 Handler = Callable[..., Result]
 
 
@@ -68,11 +68,11 @@ Handler = Callable[..., Result]
 class Spec:
     """How one command answers each of its forms; None = that form is an error."""
 
-    exec: Optional[Handler] = None
-    read: Optional[Handler] = None
-    test: Optional[Handler] = None
-    set: Optional[Handler] = None
-    gate: Optional[Callable[[Cmd], None]] = None  # raises CmeFail when not allowed now
+    exec: Handler | None = None
+    read: Handler | None = None
+    test: Handler | None = None
+    set: Handler | None = None
+    gate: Callable[[Cmd], None] | None = None  # raises CmeFail when not allowed now
 
 
 class Engine:
@@ -81,12 +81,12 @@ class Engine:
         self._cmee = cmee
         self.specs: dict[str, Spec] = {}
         self.basic: dict[str, Callable[[Cmd], Result]] = {}
-        self.online_sink: Optional[Callable[[bytes], None]] = None  # bytes go here in data mode
+        self.online_sink: Callable[[bytes], None] | None = None  # bytes go here in data mode
         self._line = bytearray()
         self._last_line = ""
         self._queue: list[str] = []
         self._busy = False
-        self._prompt: Optional[Prompt] = None
+        self._prompt: Prompt | None = None
         self._chain: list[Cmd] = []
         self.reset_settings()
 
@@ -197,7 +197,9 @@ class Engine:
             except (CmeFail, SyntaxFail) as exc:
                 self._finish([], exc)
                 return
-            except Exception as exc:  # a simulator bug: say so loudly, answer like a module, stay usable
+            except (
+                Exception
+            ) as exc:  # a simulator bug: say so loudly, answer like a module, stay usable
                 log.exception("simulator bug while running %s", cmd.name)
                 self._finish([], exc)
                 return
@@ -232,14 +234,16 @@ class Engine:
         if self._queue and not self._busy and self._prompt is None and self.online_sink is None:
             self._line_done(self._queue.pop(0))
 
-    def _settled(self, lines: list[str], error: Optional[BaseException], final: str) -> None:
+    def _settled(self, lines: list[str], error: BaseException | None, final: str) -> None:
         self._emit(lines)
         if error is None and final == "OK":
             self._next()
         else:
             self._finish([], error, final)
 
-    def _finish(self, lines: list[str], error: Optional[BaseException] = None, final: str = "OK") -> None:
+    def _finish(
+        self, lines: list[str], error: BaseException | None = None, final: str = "OK"
+    ) -> None:
         for line in lines:
             self.info(line)
         self._chain = []

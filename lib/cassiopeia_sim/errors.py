@@ -7,7 +7,7 @@ Texts are 3GPP TS 27.007 section 9.2, plus the Sequans upgrade codes (reference 
 
 from __future__ import annotations
 
-__all__ = ["CmeFail", "SyntaxFail", "CME_TEXT"]
+__all__ = ["CME_TEXT", "CmeFail", "SyntaxFail"]
 
 CME_TEXT = {
     3: "operation not allowed",

@@ -1,6 +1,7 @@
 """The simulated firmware image: a header (model, version, payload size), the payload, a checksum.
 
-    SQNSIMFW | model[16] | version[32] | payload length (u32, big endian) | payload | sha256 of all before
+    SQNSIMFW | model[16] | version[32] | payload length (u32, big endian) | payload
+    | sha256 of all before
 
 `build_image` makes good and bad images of any size for tests and benches.
 """
@@ -12,7 +13,7 @@ import os
 import struct
 from dataclasses import dataclass
 
-__all__ = ["FirmwareImage", "ImageError", "build_image", "parse_image", "CORRUPT", "WRONG_MODEL"]
+__all__ = ["CORRUPT", "WRONG_MODEL", "FirmwareImage", "ImageError", "build_image", "parse_image"]
 
 MAGIC = b"SQNSIMFW"
 _HEADER = struct.Struct(">8s16s32sI")
@@ -47,7 +48,9 @@ def parse_image(data: bytes, expected_model: str) -> FirmwareImage:
     if magic != MAGIC:
         raise ImageError(CORRUPT, "not a firmware image")
     if len(data) != _HEADER.size + size + 32:
-        raise ImageError(CORRUPT, f"image is {len(data)} bytes, its header says {_HEADER.size + size + 32}")
+        raise ImageError(
+            CORRUPT, f"image is {len(data)} bytes, its header says {_HEADER.size + size + 32}"
+        )
     if hashlib.sha256(data[:-32]).digest() != data[-32:]:
         raise ImageError(CORRUPT, "checksum mismatch")
     model_name = model.rstrip(b"\0").decode(errors="replace")

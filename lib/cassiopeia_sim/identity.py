@@ -40,7 +40,7 @@ class Identity:
 
 
 class IdentityService:
-    def __init__(self, module: "SimulatedModule", identity: Identity) -> None:
+    def __init__(self, module: SimulatedModule, identity: Identity) -> None:
         self._module = module
         self.identity = identity
 
@@ -48,13 +48,16 @@ class IdentityService:
         ident = self.identity
         sim_gate = lambda cmd: self._module.sim.require_ready()  # noqa: E731
         return {
-            "+CGMI": Spec(exec=lambda: [ident.manufacturer], test=lambda: []),
-            "+CGMM": Spec(exec=lambda: [ident.model], test=lambda: []),
-            "+CGMR": Spec(exec=lambda: [ident.revision], test=lambda: []),
+            "+CGMI": Spec(exec=lambda: [ident.manufacturer], test=list),
+            "+CGMM": Spec(exec=lambda: [ident.model], test=list),
+            "+CGMR": Spec(exec=lambda: [ident.revision], test=list),
             "+CGSN": Spec(exec=lambda: [ident.imei], set=self._cgsn, test=lambda: ["+CGSN: (0-3)"]),
-            "+CIMI": Spec(exec=lambda: [ident.imsi], test=lambda: [], gate=sim_gate),
-            "+CNUM": Spec(exec=lambda: [f'+CNUM: ,"{ident.msisdn}",129'] if ident.msisdn else [],
-                          test=lambda: [], gate=sim_gate),
+            "+CIMI": Spec(exec=lambda: [ident.imsi], test=list, gate=sim_gate),
+            "+CNUM": Spec(
+                exec=lambda: [f'+CNUM: ,"{ident.msisdn}",129'] if ident.msisdn else [],
+                test=list,
+                gate=sim_gate,
+            ),
         }
 
     def _cgsn(self, args: Args) -> list[str]:

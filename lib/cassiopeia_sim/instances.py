@@ -12,7 +12,7 @@ from typing import Any
 
 from .module import SimulatedModule
 
-__all__ = ["module_for_url", "get", "discard", "params_from_query"]
+__all__ = ["discard", "get", "module_for_url", "params_from_query"]
 
 _MODULES: dict[str, SimulatedModule] = {}
 _LOCK = threading.Lock()
@@ -29,7 +29,9 @@ def params_from_query(query: str) -> dict[str, Any]:
         elif key in ("locked", "sim", "usb"):
             if value.lower() not in _BOOL:
                 raise ValueError(f"{key}={value!r}: expected 0 or 1")
-            params[{"locked": "sim_locked", "sim": "sim_present", "usb": "usb"}[key]] = _BOOL[value.lower()]
+            params[{"locked": "sim_locked", "sim": "sim_present", "usb": "usb"}[key]] = _BOOL[
+                value.lower()
+            ]
         elif key == "baud":
             if not value.isdigit() or int(value) == 0:
                 raise ValueError(f"baud={value!r}: expected a line rate such as 115200")

@@ -7,12 +7,13 @@ commands chain without it. Anything that does not lex raises SyntaxFail.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any
 
 from .errors import SyntaxFail
 
-__all__ = ["Cmd", "Args", "lex", "MAX_LINE"]
+__all__ = ["MAX_LINE", "Args", "Cmd", "lex"]
 
 MAX_LINE = 512  # longer command lines are refused with ERROR (a documented choice)
 _MISSING = object()
@@ -27,7 +28,7 @@ class Param:
 class Args:
     """The parameters of a set command; omitted ones are None."""
 
-    def __init__(self, params: list[Optional[Param]]) -> None:
+    def __init__(self, params: list[Param | None]) -> None:
         self._params = params
 
     def __len__(self) -> int:
@@ -36,8 +37,14 @@ class Args:
     def present(self, i: int) -> bool:
         return i < len(self._params) and self._params[i] is not None
 
-    def int(self, i: int, default=_MISSING, lo: int | None = None, hi: int | None = None,
-            choices: tuple[int, ...] | None = None) -> int:
+    def int(
+        self,
+        i: int,
+        default=_MISSING,
+        lo: int | None = None,
+        hi: int | None = None,
+        choices: tuple[int, ...] | None = None,
+    ) -> int:
         p = self._params[i] if i < len(self._params) else None
         if p is None:
             if default is _MISSING:
@@ -46,11 +53,21 @@ class Args:
         if p.quoted or not p.value.lstrip("-").isdigit():
             raise SyntaxFail(f"parameter {i + 1} is not a number: {p.value!r}")
         value = int(p.value)
-        if (lo is not None and value < lo) or (hi is not None and value > hi) or (choices and value not in choices):
+        if (
+            (lo is not None and value < lo)
+            or (hi is not None and value > hi)
+            or (choices and value not in choices)
+        ):
             raise SyntaxFail(f"parameter {i + 1} out of range: {value}")
         return value
 
-    def str(self, i: int, default=_MISSING, quoted: bool = False, max_len: int = 255) -> str:
+    def str(
+        self,
+        i: builtins.int,
+        default: Any = _MISSING,
+        quoted: bool = False,
+        max_len: builtins.int = 255,
+    ) -> builtins.str:
         p = self._params[i] if i < len(self._params) else None
         if p is None:
             if default is _MISSING:
@@ -62,7 +79,7 @@ class Args:
             raise SyntaxFail(f"parameter {i + 1} too long")
         return p.value
 
-    def at_most(self, n: int) -> None:
+    def at_most(self, n: builtins.int) -> None:
         if len(self._params) > n:
             raise SyntaxFail(f"at most {n} parameters")
 
@@ -72,7 +89,7 @@ class Cmd:
     name: str  # "+CPIN", "^RESET", "E", "S3", "&F"
     form: str  # "exec", "read", "test", "set"
     args: Args = field(default_factory=lambda: Args([]))
-    basic_value: Optional[str] = None  # the digits after a basic command (E0 -> "0")
+    basic_value: str | None = None  # the digits after a basic command (E0 -> "0")
 
 
 def _strip_spaces(text: str) -> str:
@@ -88,8 +105,8 @@ def _strip_spaces(text: str) -> str:
     return "".join(out)
 
 
-def _params(text: str) -> list[Optional[Param]]:
-    params: list[Optional[Param]] = []
+def _params(text: str) -> list[Param | None]:
+    params: list[Param | None] = []
     current: list[str] = []
     quoted_param = False
     in_quotes = False
@@ -104,7 +121,9 @@ def _params(text: str) -> list[Optional[Param]]:
             continue
         if ch == "," and not in_quotes:
             value = "".join(current)
-            params.append(Param(value, True) if quoted_param else (Param(value, False) if value else None))
+            params.append(
+                Param(value, True) if quoted_param else (Param(value, False) if value else None)
+            )
             current, quoted_param = [], False
             continue
         if quoted_param and not in_quotes:

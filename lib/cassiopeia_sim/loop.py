@@ -19,7 +19,8 @@ import os
 import selectors
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["Inbox", "Loop", "Timer"]
 
@@ -27,7 +28,7 @@ _log = logging.getLogger("cassiopeia_sim")
 
 
 class Timer:
-    __slots__ = ("due", "fn", "args", "cancelled")
+    __slots__ = ("args", "cancelled", "due", "fn")
 
     def __init__(self, due: float, fn: Callable[..., Any], args: tuple) -> None:
         self.due, self.fn, self.args = due, fn, args
@@ -43,7 +44,8 @@ class Loop:
         self._seq = itertools.count()
         self._lock = threading.Lock()
         self._stopped = False
-        self._sleeping = False  # in select with no timer due: a post from another thread must wake it
+        # in select with no timer due: a post from another thread must wake it
+        self._sleeping = False
         self._woken = False  # a wake-up byte is on its way: one is enough
         self._selector = selectors.DefaultSelector()
         self._wake_r, self._wake_w = os.pipe()
@@ -60,7 +62,8 @@ class Loop:
             heapq.heappush(self._heap, (timer.due, next(self._seq), timer))
             if self._sleeping and not self._woken:
                 self._woken = True
-                os.write(self._wake_w, b"!")  # under the lock: the loop closes the pipe under it too
+                # under the lock: the loop closes the pipe under it too
+                os.write(self._wake_w, b"!")
         return timer
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> Timer:
@@ -103,7 +106,7 @@ class Loop:
         if not self.in_loop():
             self._thread.join(2)
 
-    # ------------------------------------------------------------ file descriptors (loop thread only)
+    # ---------------------------------------------------- file descriptors (loop thread only)
     def add_reader(self, fd: int, fn: Callable[[], Any]) -> None:
         """Call fn whenever fd is readable, until remove_reader(fd)."""
         self._watch(fd, 0, fn)
@@ -127,19 +130,23 @@ class Loop:
             return
         key.data[:] = [None, None]  # an event of this fd already taken in this turn is dropped
 
-    def _watch(self, fd: int, which: int, fn: Optional[Callable[[], Any]]) -> None:
+    def _watch(self, fd: int, which: int, fn: Callable[[], Any] | None) -> None:
         assert self.in_loop(), "file descriptors are watched from the loop thread"
         try:
             key = self._selector.get_key(fd)
         except KeyError:
             if fn is not None:
-                callbacks = [None, None]
+                callbacks: list[Callable[[], Any] | None] = [None, None]
                 callbacks[which] = fn
-                self._selector.register(fd, selectors.EVENT_WRITE if which else selectors.EVENT_READ, callbacks)
+                self._selector.register(
+                    fd, selectors.EVENT_WRITE if which else selectors.EVENT_READ, callbacks
+                )
             return
         callbacks = key.data
         callbacks[which] = fn
-        events = (selectors.EVENT_READ if callbacks[0] else 0) | (selectors.EVENT_WRITE if callbacks[1] else 0)
+        events = (selectors.EVENT_READ if callbacks[0] else 0) | (
+            selectors.EVENT_WRITE if callbacks[1] else 0
+        )
         if not events:
             self._selector.unregister(fd)
         elif events != key.events:
@@ -176,7 +183,7 @@ class Loop:
     def _drain_wakeups(self) -> None:
         with self._lock:
             self._woken = False
-        try:
+        try:  # noqa: SIM105 -- on every wake-up: suppress() would cost a context manager each time
             os.read(self._wake_r, 4096)
         except BlockingIOError:
             pass
@@ -215,7 +222,9 @@ class Inbox:
     writes do when the device takes no more. The loop thread itself never waits.
     """
 
-    def __init__(self, loop: Loop, deliver: Callable[[bytes], None], limit: Optional[int] = None) -> None:
+    def __init__(
+        self, loop: Loop, deliver: Callable[[bytes], None], limit: int | None = None
+    ) -> None:
         self._loop = loop
         self._deliver = deliver
         self._limit = limit
@@ -224,7 +233,7 @@ class Inbox:
         self._posted = False
         self._closed = False
 
-    def put(self, data: bytes, timeout: Optional[float] = None) -> bool:
+    def put(self, data: bytes, timeout: float | None = None) -> bool:
         """Hand bytes to the loop; False if no room came within `timeout` (nothing was taken)."""
         with self._taken:
             if not self._posted and self._loop.in_loop():
@@ -250,7 +259,7 @@ class Inbox:
             self._taken.notify_all()
 
     def _has_room(self) -> bool:
-        return self._closed or len(self._buf) < self._limit
+        return self._closed or self._limit is None or len(self._buf) < self._limit
 
     def _take(self) -> None:
         with self._taken:

@@ -8,7 +8,8 @@ a lab would on a bench (pull the SIM, power-cycle). Everything runs on its loop.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from .clock import RealTimeClock
 from .engine import Engine, Pending, Spec
@@ -24,7 +25,7 @@ from .sockets import Sockets
 from .uart import UartPacer
 from .upgrade import Upgrade
 
-__all__ = ["SimulatedModule", "PortAbsent", "PortBusy", "Connection"]
+__all__ = ["Connection", "PortAbsent", "PortBusy", "SimulatedModule"]
 
 
 class PortAbsent(OSError):
@@ -42,14 +43,19 @@ class Connection:
     client until `hold_input(False)`.
     """
 
-    def __init__(self, sink: Callable[[bytes], None], on_lost: Callable[[], None], baud: Optional[int] = None,
-                 hold_input: Optional[Callable[[bool], None]] = None,
-                 line_changed: Optional[Callable[[], None]] = None) -> None:
+    def __init__(
+        self,
+        sink: Callable[[bytes], None],
+        on_lost: Callable[[], None],
+        baud: int | None = None,
+        hold_input: Callable[[bool], None] | None = None,
+        line_changed: Callable[[], None] | None = None,
+    ) -> None:
         self._pacer = UartPacer(sink, baud, line_changed) if baud else None
         self.sink = self._pacer.write if self._pacer else sink
         self._on_lost = on_lost
         self.hold_input = hold_input or (lambda hold: None)
-        self.inbox: Optional[Inbox] = None  # the module's way in for this client's bytes
+        self.inbox: Inbox | None = None  # the module's way in for this client's bytes
 
     def line_full(self) -> bool:
         """A paced line's buffer is full: the module should produce no more for now."""
@@ -60,7 +66,7 @@ class Connection:
         self._on_lost()
 
     def when_sent(self, callback: Callable[[], None]) -> None:
-        """Call back once the output written so far has left the line (at once without a line rate)."""
+        """Call back once the output written so far has left the line (at once if not paced)."""
         if self._pacer is None:
             callback()
         else:
@@ -85,10 +91,10 @@ class SimulatedModule:
         sim_locked: bool = True,
         sim_present: bool = True,
         usb: bool = True,
-        nv: Optional[dict[str, Any]] = None,
-        identity: Optional[dict[str, str]] = None,
-        local_hosts: Optional[list[str]] = None,
-        baud: Optional[int] = None,
+        nv: dict[str, Any] | None = None,
+        identity: dict[str, str] | None = None,
+        local_hosts: list[str] | None = None,
+        baud: int | None = None,
     ) -> None:
         self.profile = PROFILES[profile] if isinstance(profile, str) else profile
         self.usb = usb  # True: the port vanishes during a reset, like a USB ACM port
@@ -112,7 +118,7 @@ class SimulatedModule:
         self.power = "off"  # off -> booting -> on
         self.boots = 0
         self.port_present = False
-        self._client: Optional[Connection] = None
+        self._client: Connection | None = None
         self._host_reading = True  # the client's RTS (see host_ready)
         self._line_busy = False  # a paced UART's buffer is full
         self._generation = 0
@@ -133,7 +139,7 @@ class SimulatedModule:
         self.loop.call_later(delay, guarded)
 
     def after_output(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run fn once what the module has sent has left its UART: a reset after OK does not cut the OK."""
+        """Run fn once what the module sent has left its UART: a reset after OK does not cut it."""
         generation = self._generation
 
         def run() -> None:
@@ -144,24 +150,33 @@ class SimulatedModule:
         if client is None:
             self.loop.call_later(0.001, run)
         else:  # the line's thread calls back: the timer puts fn back on the loop
-            client.when_sent(lambda: self.loop.call_later(0.001, run))
+            client.when_sent(lambda: self._after_sent(run))
+
+    def _after_sent(self, run: Callable[[], None]) -> None:
+        self.loop.call_later(0.001, run)
 
     def urc(self, line: str) -> None:
         if self.power == "on":
             self.engine.urc(line)
 
     # ------------------------------------------------------------ the port
-    def connect(self, sink: Callable[[bytes], None], on_lost: Callable[[], None],
-                hold_input: Optional[Callable[[bool], None]] = None) -> Connection:
+    def connect(
+        self,
+        sink: Callable[[bytes], None],
+        on_lost: Callable[[], None],
+        hold_input: Callable[[bool], None] | None = None,
+    ) -> Connection:
         """Attach a client: the module's output goes to `sink`, from the loop's thread (or a paced
         UART's). `hold_input`, if given, is the module's CTS (see Connection)."""
+
         def attach() -> Connection:
             if not self.port_present:
                 raise PortAbsent("the module's port is not present (resetting)")
             if self._client is not None:
                 raise PortBusy("the module's port is already open")
-            conn = self._client = Connection(sink, on_lost, self.baud, hold_input,
-                                             line_changed=lambda: self._line_changed(conn))
+            conn = self._client = Connection(
+                sink, on_lost, self.baud, hold_input, line_changed=lambda: self._line_changed(conn)
+            )
             conn.inbox = Inbox(self.loop, lambda data: self._receive(conn, data), self.PORT_BUFFER)
             self._host_reading, self._line_busy = True, False  # a new client reads, and is read
             self._flow()
@@ -177,7 +192,7 @@ class SimulatedModule:
 
         self.loop.run_sync(detach)
 
-    def receive(self, conn: Connection, data: bytes, timeout: Optional[float] = None) -> bool:
+    def receive(self, conn: Connection, data: bytes, timeout: float | None = None) -> bool:
         """The client's bytes. From another thread this waits while the port's buffer is full
         (PORT_BUFFER), up to `timeout`: False if the bytes could not be taken."""
         assert conn.inbox is not None, "receive() on a connection this module did not make"
@@ -212,7 +227,8 @@ class SimulatedModule:
         self.sockets.host_ready(self._host_reading and not self._line_busy)
 
     def hold_input(self, hold: bool) -> None:
-        """The module's CTS, from its services: hold the client's input while it has nowhere to go."""
+        """The module's CTS, from its services: hold the client's input while it has nowhere to
+        go."""
         if self._client is not None:
             self._client.hold_input(hold)
 
@@ -264,7 +280,11 @@ class SimulatedModule:
         if self.nv["autoconnect"]:
             # guide 1.2.2: +IMSSTATE: SIMSTORE,READY then +SYSSTART, when the SIM needs no PIN
             self.cfun = 1
-            self.urc("+IMSSTATE: SIMSTORE,WAIT_STORE" if self.sim.present else "+IMSSTATE: SIMSTORE,WAIT_SIM")
+            self.urc(
+                "+IMSSTATE: SIMSTORE,WAIT_STORE"
+                if self.sim.present
+                else "+IMSSTATE: SIMSTORE,WAIT_SIM"
+            )
             if self.sim.state is SimState.READY:
                 self.urc("+IMSSTATE: SIMSTORE,READY")
         self.urc("+SYSSTART")
@@ -275,7 +295,8 @@ class SimulatedModule:
             self.engine.receive(pending)
 
     def shutdown(self) -> None:
-        # Sockets first: their peers see the connection end, and their readers stop waiting on the loop.
+        # Sockets first: their peers see the connection end, and their readers stop waiting on
+        # the loop.
         if not self.loop.stopped:
             self.loop.run_sync(self.sockets.power_down)
         self.loop.stop()
@@ -328,27 +349,53 @@ class SimulatedModule:
     # ------------------------------------------------------------ commands
     def _register(self) -> None:
         eng = self.engine
-        for service in (self.sim, self.identity_service, self.rtc, self.network, self.upgrade, self.sockets):
+        for service in (
+            self.sim,
+            self.identity_service,
+            self.rtc,
+            self.network,
+            self.upgrade,
+            self.sockets,
+        ):
             for name, spec in service.specs().items():
                 eng.register(name, spec)
-        eng.register("+CMEE", Spec(read=lambda: [f"+CMEE: {self.nv['cmee']}"], set=self._cmee,
-                                   test=lambda: ["+CMEE: (0-2)"]))
-        eng.register("+CFUN", Spec(read=lambda: [f"+CFUN: {self.cfun}"], set=self._cfun,
-                                   test=lambda: ["+CFUN: (0,1,4),(0,1)"]))
+        eng.register(
+            "+CMEE",
+            Spec(
+                read=lambda: [f"+CMEE: {self.nv['cmee']}"],
+                set=self._cmee,
+                test=lambda: ["+CMEE: (0-2)"],
+            ),
+        )
+        eng.register(
+            "+CFUN",
+            Spec(
+                read=lambda: [f"+CFUN: {self.cfun}"],
+                set=self._cfun,
+                test=lambda: ["+CFUN: (0,1,4),(0,1)"],
+            ),
+        )
         eng.register("^RESET", Spec(exec=self._at_reset))
-        eng.register("+SQNAUTOCONNECT", Spec(
-            read=lambda: [f"+SQNAUTOCONNECT: {self.nv['autoconnect']}"], set=self._autoconnect,
-            test=lambda: ["+SQNAUTOCONNECT: (0,1),(0,1)"]))
-        eng.basic.update({
-            "": lambda cmd: [],
-            "E": lambda cmd: self._flag(cmd, "echo"),
-            "V": lambda cmd: self._flag(cmd, "verbose"),
-            "Q": lambda cmd: self._flag(cmd, "quiet"),
-            "Z": self._atz,
-            "&F": self._atz,
-            "I": self.identity_service.ati,
-            "S": self._s_register,
-        })
+        eng.register(
+            "+SQNAUTOCONNECT",
+            Spec(
+                read=lambda: [f"+SQNAUTOCONNECT: {self.nv['autoconnect']}"],
+                set=self._autoconnect,
+                test=lambda: ["+SQNAUTOCONNECT: (0,1),(0,1)"],
+            ),
+        )
+        eng.basic.update(
+            {
+                "": lambda cmd: [],
+                "E": lambda cmd: self._flag(cmd, "echo"),
+                "V": lambda cmd: self._flag(cmd, "verbose"),
+                "Q": lambda cmd: self._flag(cmd, "quiet"),
+                "Z": self._atz,
+                "&F": self._atz,
+                "I": self.identity_service.ati,
+                "S": self._s_register,
+            }
+        )
 
     def _flag(self, cmd: Cmd, attr: str) -> list[str]:
         value = cmd.basic_value or "0"
@@ -363,7 +410,7 @@ class SimulatedModule:
         self.engine.reset_settings()
         return []
 
-    _S_REGISTERS = {3: "s3", 4: "s4", 5: "s5", 12: "s12"}
+    _S_REGISTERS: ClassVar[dict[int, str]] = {3: "s3", 4: "s4", 5: "s5", 12: "s12"}
 
     def _s_register(self, cmd: Cmd) -> list[str]:
         number = int(cmd.name[1:])
@@ -414,6 +461,10 @@ class SimulatedModule:
 
     def _at_reset(self) -> Pending:
         pending = Pending()
-        pending_reset = lambda: (pending.resolve(), self.after_output(self._reset))  # noqa: E731
-        self.after(self.profile.command, pending_reset)
+
+        def answer_then_reset() -> None:
+            pending.resolve()
+            self.after_output(self._reset)
+
+        self.after(self.profile.command, answer_then_reset)
         return pending

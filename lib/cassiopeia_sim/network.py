@@ -8,7 +8,7 @@ the control plane: one home cell of PLMN 00101 by default.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from .engine import Pending, Spec
 from .errors import CmeFail, SyntaxFail
@@ -18,7 +18,7 @@ from .sim_card import SimState
 if TYPE_CHECKING:
     from .module import SimulatedModule
 
-__all__ = ["Cell", "Network", "DEFAULT_CELL", "rsrp_index", "rsrq_index"]
+__all__ = ["DEFAULT_CELL", "Cell", "Network", "rsrp_index", "rsrq_index"]
 
 HOME, SEARCHING, NOT_REGISTERED, DENIED, UNKNOWN, ROAMING = 1, 2, 0, 3, 4, 5
 CIDS = range(1, 17)
@@ -70,30 +70,34 @@ class Context:
 
 @dataclass
 class Network:
-    module: "SimulatedModule"
+    module: SimulatedModule
     cells: list[Cell] = field(default_factory=lambda: [Cell()])
     coverage: bool = True
-    deny_cause: Optional[int] = None  # EMM cause when registration is denied
+    deny_cause: int | None = None  # EMM cause when registration is denied
     home_plmn: str = "00101"
 
     def __post_init__(self) -> None:
         self.autoatt = 1
         self.cereg_n = 0
         self.cops_mode, self.cops_format = 0, 2
-        self.selected: Optional[str] = None  # manual PLMN
+        self.selected: str | None = None  # manual PLMN
         self.stat = NOT_REGISTERED
-        self.serving: Optional[Cell] = None
+        self.serving: Cell | None = None
         self.attach_wanted = False
         self.contexts: dict[int, Context] = {}
         self._load_contexts()
 
     # ------------------------------------------------------------ NV
     def _load_contexts(self) -> None:
-        self.contexts = {c["cid"]: Context(c["cid"], c["type"], c["apn"], auth=tuple(c["auth"]))
-                         for c in self.module.nv["pdp"]}
+        self.contexts = {
+            c["cid"]: Context(c["cid"], c["type"], c["apn"], auth=tuple(c["auth"]))
+            for c in self.module.nv["pdp"]
+        }
 
     def _save_contexts(self) -> None:
-        self.module.nv["pdp"] = [c.to_nv() for c in sorted(self.contexts.values(), key=lambda c: c.cid)]
+        self.module.nv["pdp"] = [
+            c.to_nv() for c in sorted(self.contexts.values(), key=lambda c: c.cid)
+        ]
 
     # ------------------------------------------------------------ hooks from the module
     def power_down(self) -> None:
@@ -133,7 +137,7 @@ class Network:
             return chosen or (cells if self.cops_mode == 4 else [])
         return sorted(cells, key=lambda c: (c.plmn != self.home_plmn, -c.rsrp_dbm))
 
-    def _camp(self) -> Optional[Cell]:
+    def _camp(self) -> Cell | None:
         cells = self._candidates()
         cell = cells[0] if cells else None
         if cell is not self.serving:
@@ -215,25 +219,60 @@ class Network:
     def specs(self) -> dict[str, Spec]:
         sim_gate = lambda cmd: self.module.sim.require_ready()  # noqa: E731
         return {
-            "^AUTOATT": Spec(read=lambda: [f"^AUTOATT: {self.autoatt}"], set=self._autoatt,
-                             test=lambda: ["^AUTOATT: (0,1)"]),
+            "^AUTOATT": Spec(
+                read=lambda: [f"^AUTOATT: {self.autoatt}"],
+                set=self._autoatt,
+                test=lambda: ["^AUTOATT: (0,1)"],
+            ),
             "+BGLTEPLMN": Spec(test=self._bgltplmn, gate=sim_gate),
-            "+COPS": Spec(read=self._cops_read, set=self._cops_set, test=self._cops_test, gate=sim_gate),
-            "+CEREG": Spec(read=lambda: ["+CEREG: " + self._cereg_fields(urc=False)], set=self._cereg_set,
-                           test=lambda: ["+CEREG: (0-5)"]),
-            "+CESQ": Spec(exec=self._cesq, test=lambda: [
-                "+CESQ: (0-63,99),(0-7,99),(0-96,255),(0-49,255),(0-34,255),(0-97,255)"]),
-            "+CGATT": Spec(read=lambda: [f"+CGATT: {int(self.registered)}"], set=self._cgatt,
-                           test=lambda: ["+CGATT: (0,1)"], gate=sim_gate),
-            "+CGDCONT": Spec(read=self._cgdcont_read, set=self._cgdcont_set, test=lambda: [
-                f'+CGDCONT: (1-16),"{t}",,,(0),(0),(0,1),(0,1),(0-2),(0,1)' for t in PDP_TYPES]),
-            "+CGACT": Spec(read=lambda: [f"+CGACT: {c.cid},{int(c.active)}" for c in self._sorted()],
-                           set=self._cgact_set, test=lambda: ["+CGACT: (0,1)"], gate=sim_gate),
-            "+CGCONTRDP": Spec(exec=lambda: self._contrdp(None), set=self._contrdp_set, test=lambda: [
-                "+CGCONTRDP: (" + ",".join(str(c.cid) for c in self._sorted() if c.active) + ")"]),
-            "+CGAUTH": Spec(read=lambda: [f'+CGAUTH: {c.cid},{c.auth[0]},"{c.auth[1]}","{c.auth[2]}"'
-                                          for c in self._sorted()],
-                            set=self._cgauth_set, test=lambda: ["+CGAUTH: (1-16),(0-2),,"]),
+            "+COPS": Spec(
+                read=self._cops_read, set=self._cops_set, test=self._cops_test, gate=sim_gate
+            ),
+            "+CEREG": Spec(
+                read=lambda: ["+CEREG: " + self._cereg_fields(urc=False)],
+                set=self._cereg_set,
+                test=lambda: ["+CEREG: (0-5)"],
+            ),
+            "+CESQ": Spec(
+                exec=self._cesq,
+                test=lambda: [
+                    "+CESQ: (0-63,99),(0-7,99),(0-96,255),(0-49,255),(0-34,255),(0-97,255)"
+                ],
+            ),
+            "+CGATT": Spec(
+                read=lambda: [f"+CGATT: {int(self.registered)}"],
+                set=self._cgatt,
+                test=lambda: ["+CGATT: (0,1)"],
+                gate=sim_gate,
+            ),
+            "+CGDCONT": Spec(
+                read=self._cgdcont_read,
+                set=self._cgdcont_set,
+                test=lambda: [
+                    f'+CGDCONT: (1-16),"{t}",,,(0),(0),(0,1),(0,1),(0-2),(0,1)' for t in PDP_TYPES
+                ],
+            ),
+            "+CGACT": Spec(
+                read=lambda: [f"+CGACT: {c.cid},{int(c.active)}" for c in self._sorted()],
+                set=self._cgact_set,
+                test=lambda: ["+CGACT: (0,1)"],
+                gate=sim_gate,
+            ),
+            "+CGCONTRDP": Spec(
+                exec=lambda: self._contrdp(None),
+                set=self._contrdp_set,
+                test=lambda: [
+                    "+CGCONTRDP: (" + ",".join(str(c.cid) for c in self._sorted() if c.active) + ")"
+                ],
+            ),
+            "+CGAUTH": Spec(
+                read=lambda: [
+                    f'+CGAUTH: {c.cid},{c.auth[0]},"{c.auth[1]}","{c.auth[2]}"'
+                    for c in self._sorted()
+                ],
+                set=self._cgauth_set,
+                test=lambda: ["+CGAUTH: (1-16),(0-2),,"],
+            ),
         }
 
     def _sorted(self) -> list[Context]:
@@ -254,19 +293,25 @@ class Network:
 
     def _bgltplmn(self) -> Pending:
         def lines() -> list[str]:
-            entries = [f'({3 if c.forbidden else 1},,,"{c.plmn}",{c.act},{round(c.rsrp_dbm * 100)})'
-                       for c in self.cells] if self.coverage else []
-            return ["+BGLTEPLMN: " + ",".join(entries + ["", "(0,1,2)"])]
+            entries = (
+                [
+                    f'({3 if c.forbidden else 1},,,"{c.plmn}",{c.act},{round(c.rsrp_dbm * 100)})'
+                    for c in self.cells
+                ]
+                if self.coverage
+                else []
+            )
+            return ["+BGLTEPLMN: " + ",".join([*entries, "", "(0,1,2)"])]
 
         return self._scan(lines)
 
     def _cops_test(self) -> Pending:
         def lines() -> list[str]:
             entries = []
-            for c in (self.cells if self.coverage else []):
+            for c in self.cells if self.coverage else []:
                 stat = 3 if c.forbidden else (2 if c is self.serving and self.registered else 1)
                 entries.append(f'({stat},"{c.long_name}","{c.short_name}","{c.plmn}",{c.act})')
-            return ["+COPS: " + ",".join(entries + ["", "(0,1,2,3,4)", "(0,1,2)"])]
+            return ["+COPS: " + ",".join([*entries, "", "(0,1,2,3,4)", "(0,1,2)"])]
 
         return self._scan(lines)
 
@@ -290,7 +335,9 @@ class Network:
             oper = args.str(2)
             if args.present(3):
                 args.int(3, choices=(7, 9))
-            cell = next((c for c in self.cells if oper in (c.long_name, c.short_name, c.plmn)), None)
+            cell = next(
+                (c for c in self.cells if oper in (c.long_name, c.short_name, c.plmn)), None
+            )
             if cell is None and mode == 1:
                 raise CmeFail(NO_SERVICE)
             self.selected = cell.plmn if cell else None
@@ -302,7 +349,11 @@ class Network:
         if mode == 2:
             self._detach()
             return []
-        if self.registered and self.serving is not None and self.serving.plmn != (self.selected or self.serving.plmn):
+        if (
+            self.registered
+            and self.serving is not None
+            and self.serving.plmn != (self.selected or self.serving.plmn)
+        ):
             self._detach(SEARCHING)
             self.attach_wanted = True
         if self.autoatt:
@@ -363,7 +414,9 @@ class Network:
 
     def _cgact_set(self, args: Args) -> Pending | list[str]:
         state = args.int(0, choices=(0, 1))
-        cids = [args.int(i, lo=1, hi=16) for i in range(1, len(args))] or [c.cid for c in self._sorted()]
+        cids = [args.int(i, lo=1, hi=16) for i in range(1, len(args))] or [
+            c.cid for c in self._sorted()
+        ]
         for cid in cids:
             if cid not in self.contexts:
                 raise CmeFail(21 if state else 3)  # invalid index
@@ -389,25 +442,35 @@ class Network:
                 self.contexts[cid].active = True
             pending.resolve()
 
-        self.module.after(self.module.profile.pdp + (0 if self.registered else self.module.profile.attach), activate)
+        self.module.after(
+            self.module.profile.pdp + (0 if self.registered else self.module.profile.attach),
+            activate,
+        )
         return pending
 
     @staticmethod
     def _address(ctx: Context) -> list[str]:
         subnet = {1: 3, 2: 18}.get(ctx.cid, 20 + ctx.cid)
         v4 = f'"192.168.{subnet}.2.255.255.255.255"'
-        v6 = '"' + ".".join(["253", "0"] + ["0"] * 12 + ["0", str(ctx.cid)] + ["255"] * 8 + ["0"] * 8) + '"'
+        v6 = (
+            '"'
+            + ".".join(["253", "0"] + ["0"] * 12 + ["0", str(ctx.cid)] + ["255"] * 8 + ["0"] * 8)
+            + '"'
+        )
         return {"IP": [v4], "IPV6": [v6], "IPV4V6": [v4, v6]}[ctx.pdp_type]
 
-    def _contrdp(self, cid: Optional[int]) -> list[str]:
-        lines = []
+    def _contrdp(self, cid: int | None) -> list[str]:
+        lines: list[str] = []
         plmn = self.serving.plmn if self.serving else self.home_plmn
+        dns = '"172.16.66.1","172.16.66.1"'
         for ctx in self._sorted():
             if not ctx.active or (cid is not None and ctx.cid != cid):
                 continue
             apn = f"{ctx.apn}.mnc{plmn[3:].zfill(3)}.mcc{plmn[:3]}.gprs"
-            for addr in self._address(ctx):
-                lines.append(f'+CGCONTRDP: {ctx.cid},{4 + ctx.cid},"{apn}",{addr},"","172.16.66.1","172.16.66.1"')
+            lines.extend(
+                f'+CGCONTRDP: {ctx.cid},{4 + ctx.cid},"{apn}",{addr},"",{dns}'
+                for addr in self._address(ctx)
+            )
         return lines
 
     def _contrdp_set(self, args: Args) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-__all__ = ["NvStore", "FACTORY"]
+__all__ = ["FACTORY", "NvStore"]
 
 FACTORY: dict[str, Any] = {
     "autoconnect": 1,  # +SQNAUTOCONNECT, guide 1.2.2: enabled by default, persistent
@@ -20,7 +20,9 @@ FACTORY: dict[str, Any] = {
     "pdp": [{"cid": 1, "type": "IP", "apn": "test123", "auth": [0, "", ""]}],
     # +SQNSCFG (cid, pktSz, maxTo, connTo, txTo) and +SQNSCFGEXT (srMode, recvDataMode, keepalive,
     # listenAutoRsp, sendDataMode, 2 unused) per socket: NV on Sequans (reference 6)
-    "sockets": {str(i): {"cfg": [1, 300, 90, 600, 50], "ext": [0, 0, 0, 0, 0, 0, 0]} for i in range(1, 7)},
+    "sockets": {
+        str(i): {"cfg": [1, 300, 90, 600, 50], "ext": [0, 0, 0, 0, 0, 0, 0]} for i in range(1, 7)
+    },
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-__all__ = ["Profile", "PROFILES"]
+__all__ = ["PROFILES", "Profile"]
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,40 @@ class Profile:
     install: float  # image validated -> "installed"
     download_timeout: float  # a download server silent this long has failed
 
-    def scaled(self, factor: float) -> "Profile":
+    def scaled(self, factor: float) -> Profile:
         values = {f.name: getattr(self, f.name) * factor for f in fields(self) if f.name != "name"}
         return Profile(name=f"{self.name}x{factor:g}", **values)
 
 
 PROFILES = {
-    "realistic": Profile("realistic", usb_down=1.0, boot=2.5, sim_init=0.4, sim_store=0.8, command=0.005,
-                         scan=8.0, attach=2.0, detach=0.5, pdp=0.6, download_step=0.05, install=2.0,
-                         download_timeout=60.0),
-    "fast": Profile("fast", usb_down=0.02, boot=0.1, sim_init=0.005, sim_store=0.005, command=0.0,
-                    scan=0.05, attach=0.02, detach=0.005, pdp=0.005, download_step=0.0, install=0.01,
-                    download_timeout=2.0),
+    "realistic": Profile(
+        "realistic",
+        usb_down=1.0,
+        boot=2.5,
+        sim_init=0.4,
+        sim_store=0.8,
+        command=0.005,
+        scan=8.0,
+        attach=2.0,
+        detach=0.5,
+        pdp=0.6,
+        download_step=0.05,
+        install=2.0,
+        download_timeout=60.0,
+    ),
+    "fast": Profile(
+        "fast",
+        usb_down=0.02,
+        boot=0.1,
+        sim_init=0.005,
+        sim_store=0.005,
+        command=0.0,
+        scan=0.05,
+        attach=0.02,
+        detach=0.005,
+        pdp=0.005,
+        download_step=0.0,
+        install=0.01,
+        download_timeout=2.0,
+    ),
 }

@@ -7,6 +7,7 @@ bytes sent meanwhile are lost, as on a real line.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import socket
@@ -15,7 +16,7 @@ import termios
 import threading
 import time
 import tty
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .module import Connection, PortAbsent, PortBusy, SimulatedModule
 
@@ -30,13 +31,18 @@ class PortBridge:
     the transport stops reading the host, whose writes then wait.
     """
 
-    def __init__(self, module: SimulatedModule, write: Callable[[bytes], None],
-                 on_attach: Optional[Callable[[], None]] = None, on_lost: Optional[Callable[[], None]] = None,
-                 hold_input: Optional[Callable[[bool], None]] = None) -> None:
+    def __init__(
+        self,
+        module: SimulatedModule,
+        write: Callable[[bytes], None],
+        on_attach: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
+        hold_input: Callable[[bool], None] | None = None,
+    ) -> None:
         self.module = module
         self._write = write
         self._on_attach, self._on_lost, self._hold_input = on_attach, on_lost, hold_input
-        self._conn: Optional[Connection] = None
+        self._conn: Connection | None = None
         self._closed = False
         self._lock = threading.Lock()
         self._attach()
@@ -85,19 +91,23 @@ class _LoopPort:
     reading: the module is told (its RTS), and stops producing until half of it has gone.
     """
 
-    MAX_PENDING = 256 * 1024  # output waiting for the client; beyond it the module holds its output (RTS/CTS)
-    STALL = 5.0  # held this long with nobody reading: further output is dropped, as a UART FIFO overflows
+    # output waiting for the client; beyond it the module holds its output (RTS/CTS)
+    MAX_PENDING = 256 * 1024
+    # held this long with nobody reading: further output is dropped, as a UART FIFO overflows
+    STALL = 5.0
     BATCH = 65536  # most the module takes from the host at once
     _TTY_FULL = 4000  # a read this long emptied a full tty buffer (4 KiB): more is likely behind it
 
     def __init__(self, module: SimulatedModule) -> None:
         self.module = module
         self.loop = module.loop
-        self.bridge: Optional[PortBridge] = None  # until there is one, bytes from the host are lost, as on a line
+        # until there is one, bytes from the host are lost, as on a line
+        self.bridge: PortBridge | None = None
         # Everything below belongs to the loop thread.
-        self._fd: Optional[int] = None
+        self._fd: int | None = None
         self._pending = bytearray()  # output the fd has not taken yet
-        self._held_since: Optional[float] = None  # output held for the client since (pending over the limit)
+        # output held for the client since (pending over the limit)
+        self._held_since: float | None = None
         self._input_held = False
 
     def _serve_fd(self, fd: int, read: bool = True) -> None:
@@ -120,8 +130,11 @@ class _LoopPort:
 
     # ------------------------------------------------------------ from the host
     def _readable(self) -> None:
+        fd = self._fd
+        if fd is None:  # an event taken in the turn that closed the port
+            return
         try:
-            data = os.read(self._fd, self.BATCH)
+            data = os.read(fd, self.BATCH)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -130,17 +143,17 @@ class _LoopPort:
             self._input_ended()
             return
         if len(data) >= self._TTY_FULL:
-            data = self._read_more(data)
+            data = self._read_more(fd, data)
         if self.bridge is not None:
             self.bridge.send(data)
 
-    def _read_more(self, first: bytes) -> bytes:
+    def _read_more(self, fd: int, first: bytes) -> bytes:
         """Take what follows a full tty buffer, up to BATCH: the peer then gets one send, and one
         wake-up, for many of the pty's 4 KiB reads."""
         parts, total = [first], len(first)
         while total < self.BATCH:
             try:
-                more = os.read(self._fd, self.BATCH - total)
+                more = os.read(fd, self.BATCH - total)
             except OSError:  # EAGAIN: that was all; a real fault shows at the next _readable
                 break
             if not more:
@@ -150,7 +163,7 @@ class _LoopPort:
         return b"".join(parts)
 
     def _hold_input(self, hold: bool) -> None:
-        """The module's CTS: while it is held the host's bytes wait in the kernel, and then in its writes."""
+        """The module's CTS: while held, the host's bytes wait in the kernel, then in its writes."""
         if hold == self._input_held or self._fd is None:
             return
         self._input_held = hold
@@ -169,21 +182,25 @@ class _LoopPort:
         if self._held_since is not None and time.monotonic() - self._held_since > self.STALL:
             return  # nobody has read for STALL: lost, like a UART FIFO's overflow
         if not self._pending:
-            data = data[self._write(data):]
+            data = data[self._write(data) :]
             if not data:
                 return
             self.loop.add_writer(self._fd, self._writable)
         self._pending += data
         if self._held_since is None and len(self._pending) >= self.MAX_PENDING:
-            # RTS off: the module holds what it would send (its sockets stop reading) until the client reads
+            # RTS off: the module holds what it would send (its sockets stop reading) until the
+            # client reads
             self._held_since = time.monotonic()
             self.module.host_ready(False)
 
     def _writable(self) -> None:
+        fd = self._fd
+        if fd is None:  # an event taken in the turn that closed the port
+            return
         sent = self._write(self._pending)
         del self._pending[:sent]
         if not self._pending:
-            self.loop.remove_writer(self._fd)
+            self.loop.remove_writer(fd)
         if self._held_since is not None and sent:
             if len(self._pending) < self.MAX_PENDING // 2:
                 self._held_since = None
@@ -191,13 +208,16 @@ class _LoopPort:
             else:
                 self._held_since = time.monotonic()  # the client reads: not stalled
 
-    def _write(self, data) -> int:
+    def _write(self, data: bytes | bytearray) -> int:
         """Write what the fd takes now; returns how many bytes that was."""
+        fd = self._fd
+        if fd is None:
+            return 0
         done = 0
         with memoryview(data) as view:  # released on return: the pending buffer may then shrink
             while done < len(view):
                 try:
-                    done += os.write(self._fd, view[done:])
+                    done += os.write(fd, view[done:])
                 except (BlockingIOError, InterruptedError):
                     break
                 except OSError:
@@ -216,19 +236,24 @@ class PtyServer(_LoopPort):
 
     DRAIN = 0.5  # longest a vanishing USB port waits for the client to read what it was sent
 
-    def __init__(self, module: SimulatedModule, link: Optional[str] = None) -> None:
+    def __init__(self, module: SimulatedModule, link: str | None = None) -> None:
         super().__init__(module)
         self.link = link
-        self._slave: Optional[int] = None
-        self.path: Optional[str] = None
+        self._slave: int | None = None
+        self.path: str | None = None
         self._want_pty = False
         self._closing = False  # a vanishing USB pty lets its client read before it goes
         self._opened = threading.Event()
         usb = module.usb
         if not usb:
             self.loop.run_sync(self._open_pty)
-        self.bridge = PortBridge(module, self._to_host, on_attach=self._port_up if usb else None,
-                                 on_lost=self._port_down if usb else None, hold_input=self._hold_input)
+        self.bridge = PortBridge(
+            module,
+            self._to_host,
+            on_attach=self._port_up if usb else None,
+            on_lost=self._port_down if usb else None,
+            hold_input=self._hold_input,
+        )
         if usb:
             self._opened.wait(10)
 
@@ -243,7 +268,8 @@ class PtyServer(_LoopPort):
     def _up(self) -> None:
         self._want_pty = True
         if self._fd is None and not self._closing:
-            self._open_pty()  # else the old pty is still draining: it opens the new one when it is gone
+            # else the old pty is still draining: it opens the new one when it is gone
+            self._open_pty()
 
     def _port_down(self) -> None:
         if not self.loop.in_loop():
@@ -266,6 +292,8 @@ class PtyServer(_LoopPort):
             self._open_pty()
 
     def _unread(self) -> int:
+        if self._slave is None:
+            return 0
         try:
             return struct.unpack("i", fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0"))[0]
         except (OSError, TypeError):
@@ -295,13 +323,12 @@ class PtyServer(_LoopPort):
         self._slave = self.path = None
         for fd in fds:
             if fd is not None:
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
 
     def close(self) -> None:
-        self.bridge.close()
+        if self.bridge is not None:
+            self.bridge.close()
         if self.loop.stopped:
             self._close_pty()
         else:
@@ -317,7 +344,7 @@ class TcpServer(_LoopPort):
         self._listener = socket.create_server(("127.0.0.1", port))
         self._listener.setblocking(False)
         self.port = self._listener.getsockname()[1]
-        self._client: Optional[socket.socket] = None
+        self._client: socket.socket | None = None
         self._closed = False
         self.loop.run_sync(self.loop.add_reader, self._listener.fileno(), self._accept)
 
@@ -345,7 +372,7 @@ class TcpServer(_LoopPort):
     def _bridged(self, client: socket.socket, bridge: PortBridge) -> None:
         if self._client is client:
             self.bridge = bridge
-            if not self._input_held:
+            if not self._input_held and self._fd is not None:
                 self.loop.add_reader(self._fd, self._readable)
         else:  # the client left while its bridge was being made
             bridge.close()

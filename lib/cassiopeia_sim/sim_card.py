@@ -7,8 +7,9 @@ real card does. Commands: +CPIN, +CPINR, +CLCK, +CPWD.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .engine import Spec
 from .errors import CmeFail, SyntaxFail
@@ -35,13 +36,25 @@ class SimState(Enum):
 
 
 # +CME ERROR code a command that needs the SIM gets in each state
-_NOT_READY = {SimState.ABSENT: 10, SimState.OFF: 10, SimState.BUSY: 14, SimState.PIN: 11,
-              SimState.PUK: 12, SimState.BLOCKED: 13}
+_NOT_READY = {
+    SimState.ABSENT: 10,
+    SimState.OFF: 10,
+    SimState.BUSY: 14,
+    SimState.PIN: 11,
+    SimState.PUK: 12,
+    SimState.BLOCKED: 13,
+}
 
 
 class SimCard:
-    def __init__(self, module: "SimulatedModule", pin: str, puk: str, locked: bool = True,
-                 present: bool = True) -> None:
+    def __init__(
+        self,
+        module: SimulatedModule,
+        pin: str,
+        puk: str,
+        locked: bool = True,
+        present: bool = True,
+    ) -> None:
         if not _PIN.match(pin) or not _PUK.match(puk):
             raise ValueError("PIN must be 4 to 8 digits and PUK 8 digits")
         self._module = module
@@ -101,8 +114,8 @@ class SimCard:
     # ------------------------------------------------------------ commands
     def specs(self) -> dict[str, Spec]:
         return {
-            "+CPIN": Spec(read=self._cpin_read, set=self._cpin_set, test=lambda: []),
-            "+CPINR": Spec(exec=self._cpinr, set=self._cpinr_set, test=lambda: []),
+            "+CPIN": Spec(read=self._cpin_read, set=self._cpin_set, test=list),
+            "+CPINR": Spec(exec=self._cpinr, set=self._cpinr_set, test=list),
             "+CLCK": Spec(set=self._clck, test=lambda: ['+CLCK: ("SC")']),
             "+CPWD": Spec(set=self._cpwd, test=lambda: ['+CPWD: ("SC",8)']),
         }
@@ -129,7 +142,12 @@ class SimCard:
             if code != self.puk:
                 self.puk_left -= 1
                 raise CmeFail(16)
-            self.pin, self.pin_left, self.puk_left, self.verified = new_pin, PIN_TRIES, PUK_TRIES, True
+            self.pin, self.pin_left, self.puk_left, self.verified = (
+                new_pin,
+                PIN_TRIES,
+                PUK_TRIES,
+                True,
+            )
             self.on_ready()
             return []
         if state is SimState.READY:

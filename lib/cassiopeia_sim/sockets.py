@@ -12,11 +12,12 @@ windows and the UART's RTS/CTS push back end to end as they do on a real module.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from .engine import Pending, Prompt, Reply, Spec
 from .errors import CmeFail, SyntaxFail
@@ -29,8 +30,10 @@ __all__ = ["Sockets"]
 
 CLOSED, ONLINE, SUSPENDED, SUSPENDED_DATA, LISTENING, INCOMING, OPENING = range(7)
 MAX_DATA = 1500
-RECEIVE_WINDOW = 256 * 1024  # bytes from a peer buffered in command mode; beyond it the socket is not read
-SEND_WINDOW = 256 * 1024  # bytes for a peer its TCP window has not taken; beyond it the host's input is held
+# bytes from a peer buffered in command mode; beyond it the socket is not read
+RECEIVE_WINDOW = 256 * 1024
+# bytes for a peer its TCP window has not taken; beyond it the host's input is held
+SEND_WINDOW = 256 * 1024
 NOT_ALLOWED, NO_SERVICE = 3, 30
 CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
 
@@ -39,21 +42,22 @@ CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
 class Sock:
     conn_id: int
     state: int = CLOSED
-    sock: Optional[socket.socket] = None
+    sock: socket.socket | None = None
     udp: bool = False
     local: tuple[str, int] = ("", 0)
     remote: tuple[str, int] = ("", 0)
-    buffer: bytearray = field(default_factory=bytearray)  # received, not yet read by the host (command mode)
+    # received, not yet read by the host (command mode)
+    buffer: bytearray = field(default_factory=bytearray)
     out: bytearray = field(default_factory=bytearray)  # for the peer, not yet taken by the socket
     generation: int = 0  # bumps at every open, so a stale dial or event is ignored
     reading: bool = False
 
 
 class Sockets:
-    def __init__(self, module: "SimulatedModule") -> None:
+    def __init__(self, module: SimulatedModule) -> None:
         self.module = module
         self.socks = {i: Sock(i) for i in range(1, 7)}
-        self.online: Optional[Sock] = None
+        self.online: Sock | None = None
         self._escape = _EscapeDetector(self)
         self._host_ready = True  # the client reads what the module sends (its RTS)
         self._input_held = False  # the module holds the client's input (its CTS)
@@ -67,12 +71,25 @@ class Sockets:
 
     def specs(self) -> dict[str, Spec]:
         return {
-            "+SQNSCFG": Spec(read=lambda: [f"+SQNSCFG: {i}," + ",".join(map(str, self.cfg(i))) for i in self.socks],
-                             set=self._scfg, test=lambda: ["+SQNSCFG: (1-6),(0-6),(0-1500),(0-65535),(0,10-1200),(0-255)"]),
-            "+SQNSCFGEXT": Spec(read=lambda: [f"+SQNSCFGEXT: {i}," + ",".join(map(str, self.ext(i))) for i in self.socks],
-                                set=self._scfgext, test=lambda: ["+SQNSCFGEXT: (1-6),(0-2),(0-1),(0-240),(0-1),(0-1),(0),(0)"]),
-            "+SQNSD": Spec(set=self._dial, test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"]),
-            "+SQNSS": Spec(exec=self._status, read=self._status, test=lambda: []),
+            "+SQNSCFG": Spec(
+                read=lambda: [
+                    f"+SQNSCFG: {i}," + ",".join(map(str, self.cfg(i))) for i in self.socks
+                ],
+                set=self._scfg,
+                test=lambda: ["+SQNSCFG: (1-6),(0-6),(0-1500),(0-65535),(0,10-1200),(0-255)"],
+            ),
+            "+SQNSCFGEXT": Spec(
+                read=lambda: [
+                    f"+SQNSCFGEXT: {i}," + ",".join(map(str, self.ext(i))) for i in self.socks
+                ],
+                set=self._scfgext,
+                test=lambda: ["+SQNSCFGEXT: (1-6),(0-2),(0-1),(0-240),(0-1),(0-1),(0),(0)"],
+            ),
+            "+SQNSD": Spec(
+                set=self._dial,
+                test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"],
+            ),
+            "+SQNSS": Spec(exec=self._status, read=self._status, test=list),
             "+SQNSO": Spec(set=self._resume, test=lambda: ["+SQNSO: (1-6)"]),
             "+SQNSSEND": Spec(set=self._send, test=lambda: ["+SQNSSEND: (1-6)"]),
             "+SQNSSENDEXT": Spec(set=self._send_ext, test=lambda: ["+SQNSSENDEXT: (1-6),(1-1500)"]),
@@ -83,8 +100,13 @@ class Sockets:
     def _scfg(self, args: Args) -> list[str]:
         args.at_most(6)
         conn_id = args.int(0, lo=1, hi=6)
-        values = [args.int(1, lo=0, hi=6), args.int(2, lo=0, hi=1500), args.int(3, lo=0, hi=65535),
-                  args.int(4, lo=0, hi=1200), args.int(5, lo=0, hi=255)]
+        values = [
+            args.int(1, lo=0, hi=6),
+            args.int(2, lo=0, hi=1500),
+            args.int(3, lo=0, hi=65535),
+            args.int(4, lo=0, hi=1200),
+            args.int(5, lo=0, hi=255),
+        ]
         if 0 < values[3] < 10:
             raise SyntaxFail("connTo is 0 or 10 to 1200")
         self.cfg(conn_id)[:] = values  # in NV: kept across reboots (reference 6)
@@ -93,9 +115,15 @@ class Sockets:
     def _scfgext(self, args: Args) -> list[str]:
         args.at_most(8)
         conn_id = args.int(0, lo=1, hi=6)
-        values = [args.int(1, lo=0, hi=2), args.int(2, lo=0, hi=1), args.int(3, lo=0, hi=240),
-                  args.int(4, default=0, lo=0, hi=1), args.int(5, default=0, lo=0, hi=1),
-                  args.int(6, default=0, lo=0, hi=0), args.int(7, default=0, lo=0, hi=0)]
+        values = [
+            args.int(1, lo=0, hi=2),
+            args.int(2, lo=0, hi=1),
+            args.int(3, lo=0, hi=240),
+            args.int(4, default=0, lo=0, hi=1),
+            args.int(5, default=0, lo=0, hi=1),
+            args.int(6, default=0, lo=0, hi=0),
+            args.int(7, default=0, lo=0, hi=0),
+        ]
         self.ext(conn_id)[:] = values
         return []
 
@@ -128,12 +156,24 @@ class Sockets:
         s.buffer.clear()
         pending = Pending()
         timeout = self.cfg(conn_id)[3] / 10 or 60.0
-        threading.Thread(target=self._connect, args=(s, s.generation, address, port, local_port, timeout, online, pending),
-                         daemon=True).start()
+        threading.Thread(
+            target=self._connect,
+            args=(s, s.generation, address, port, local_port, timeout, online, pending),
+            daemon=True,
+        ).start()
         return pending
 
-    def _connect(self, s: Sock, gen: int, address: str, port: int, local_port: int, timeout: float,
-                 online: bool, pending: Pending) -> None:
+    def _connect(
+        self,
+        s: Sock,
+        gen: int,
+        address: str,
+        port: int,
+        local_port: int,
+        timeout: float,
+        online: bool,
+        pending: Pending,
+    ) -> None:
         try:
             sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if s.udp else socket.SOCK_STREAM)
             if s.udp and local_port:
@@ -151,7 +191,9 @@ class Sockets:
             s.state = CLOSED
             pending.resolve(final="NO CARRIER")  # as TinyGSM and the reference's tables expect
 
-    def _connected(self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending) -> None:
+    def _connected(
+        self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending
+    ) -> None:
         if s.generation != gen:
             sock.close()
             return
@@ -173,7 +215,8 @@ class Sockets:
         s.state = ONLINE
         self.online = s
         self._escape.reset()
-        self.module.engine.online_sink = self._escape.feed  # before CONNECT: nothing queued runs as AT
+        # before CONNECT: nothing queued runs as AT
+        self.module.engine.online_sink = self._escape.feed
         resolve(final="CONNECT")
         if s.buffer:
             data, s.buffer[:] = bytes(s.buffer), b""
@@ -252,9 +295,12 @@ class Sockets:
 
     def _push(self, s: Sock, data: bytes) -> bool:
         """Send now what the socket takes and queue the rest; False if the connection is gone."""
+        sock = s.sock
+        if sock is None:
+            return False
         if not s.out:
             try:
-                data = data[s.sock.send(data):]
+                data = data[sock.send(data) :]
             except (BlockingIOError, InterruptedError):
                 if s.udp:
                     return True  # a datagram with no room is lost, as UDP's are
@@ -263,7 +309,7 @@ class Sockets:
             if not data:
                 return True
             gen = s.generation
-            self.module.loop.add_writer(s.sock.fileno(), lambda: self._writable(s, gen))
+            self.module.loop.add_writer(sock.fileno(), lambda: self._writable(s, gen))
         s.out += data
         if s is self.online and len(s.out) >= SEND_WINDOW:
             self._hold_input(True)  # the peer is slower than the client: the client waits
@@ -312,10 +358,8 @@ class Sockets:
                 # What the module accepted goes out before the FIN, as a real stack sends it;
                 # bounded, for a peer that reads nothing.
                 s.sock.settimeout(1.0)
-                try:
+                with contextlib.suppress(OSError):
                     s.sock.sendall(s.out)
-                except OSError:
-                    pass
             s.sock.close()
         s.out.clear()
         s.sock, s.state, s.reading = None, CLOSED, False
@@ -348,7 +392,10 @@ class Sockets:
             if s.state == CLOSED:
                 lines.append(f"+SQNSS: {s.conn_id},0")
             else:
-                lines.append(f'+SQNSS: {s.conn_id},{s.state},"{s.local[0]}",{s.local[1]},"{s.remote[0]}",{s.remote[1]}')
+                lines.append(
+                    f'+SQNSS: {s.conn_id},{s.state},"{s.local[0]}",{s.local[1]},'
+                    f'"{s.remote[0]}",{s.remote[1]}'
+                )
         return lines
 
     def _resume(self, args: Args) -> Pending:
@@ -364,7 +411,7 @@ class Sockets:
         hex_mode = self.ext(s.conn_id)[4] == 1
         typed = bytearray()
 
-        def consume(data: bytes) -> Optional[Reply]:
+        def consume(data: bytes) -> Reply | None:
             for b in data:
                 if b == ESC:
                     return Reply()
@@ -387,7 +434,7 @@ class Sockets:
         want = count * 2 if hex_mode else count
         typed = bytearray()
 
-        def consume(data: bytes) -> Optional[Reply]:
+        def consume(data: bytes) -> Reply | None:
             typed.extend(data[: want - len(typed)])
             return self._transmit(s, bytes(typed), hex_mode) if len(typed) >= want else None
 
@@ -415,7 +462,10 @@ class Sockets:
             s.state = SUSPENDED
         self._update_reading(s)
         payload = binascii.hexlify(data).upper() if self.ext(conn_id)[1] else data
-        return [f"+SQNSRECV: {conn_id},{len(data)}", payload]  # the header line, then exactly the bytes
+        return [
+            f"+SQNSRECV: {conn_id},{len(data)}",
+            payload,
+        ]  # the header line, then exactly the bytes
 
     def _shutdown(self, args: Args) -> list[str]:
         args.at_most(1)

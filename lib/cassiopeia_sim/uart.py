@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
-__all__ = ["UartPacer", "BITS_PER_BYTE"]
+__all__ = ["BITS_PER_BYTE", "UartPacer"]
 
 BITS_PER_BYTE = 10  # start bit, 8 data bits, stop bit
 _SLICE = 0.002  # deliver in slices of about 2 ms of line time: a real UART FIFO drains this way
@@ -29,8 +29,12 @@ class UartPacer:
 
     FULL = 64 * 1024
 
-    def __init__(self, sink: Callable[[bytes], None], baud: int,
-                 on_change: Optional[Callable[[], None]] = None) -> None:
+    def __init__(
+        self,
+        sink: Callable[[bytes], None],
+        baud: int,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         if baud <= 0:
             raise ValueError(f"baud must be positive, not {baud}")
         self._sink = sink
@@ -64,7 +68,7 @@ class UartPacer:
             return self._full
 
     def when_drained(self, callback: Callable[[], None]) -> None:
-        """Call back (from the line's thread, or at once) when every byte written so far has left."""
+        """Call back (from the line's thread, or at once) when every byte written so far left."""
         with self._cond:
             if self._pending or self._in_flight:
                 self._drained.append(callback)
@@ -77,6 +81,10 @@ class UartPacer:
             self._pending.clear()
             self._cond.notify()
         self._call_drained()  # nothing is left on a closed line
+
+    def _is_closed(self) -> bool:
+        with self._cond:
+            return self._closed
 
     def _call_drained(self) -> None:
         with self._cond:
@@ -104,9 +112,8 @@ class UartPacer:
             delay = line_free_at - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            with self._cond:
-                if self._closed:
-                    return
+            if self._is_closed():  # closed while the chunk was on the wire
+                return
             self._sink(chunk)
             with self._cond:
                 self._in_flight = False

@@ -16,7 +16,8 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import TYPE_CHECKING, Callable, Optional
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .engine import Pending, Spec
 from .errors import CmeFail
@@ -26,7 +27,7 @@ from .lexer import Args
 if TYPE_CHECKING:
     from .module import SimulatedModule
 
-__all__ = ["Upgrade", "Canceled"]
+__all__ = ["Canceled", "Upgrade"]
 
 GENERAL, NETWORK, IN_PROGRESS, NOTHING_TO_CANCEL = 528, 531, 532, 533
 SCHEMES = ("http", "https", "ftp")
@@ -40,9 +41,16 @@ class Canceled(Exception):
 class _Download(threading.Thread):
     """Fetch a URL; report (received, total) as it goes; hand the bytes or an error back."""
 
-    def __init__(self, url: str, timeout: float, on_progress: Callable[[int, Optional[int]], None],
-                 on_done: Callable[[Optional[bytes], Optional[BaseException]], None],
-                 allowed: Callable[[str], bool], step_delay: float, resolve: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float,
+        on_progress: Callable[[int, int | None], None],
+        on_done: Callable[[bytes | None, BaseException | None], None],
+        allowed: Callable[[str], bool],
+        step_delay: float,
+        resolve: Callable[[str], str],
+    ) -> None:
         super().__init__(name="sim-download", daemon=True)
         self.url, self.timeout = url, timeout
         self.on_progress, self.on_done, self.allowed = on_progress, on_done, allowed
@@ -54,14 +62,16 @@ class _Download(threading.Thread):
             parts = urllib.parse.urlsplit(self.url)
             address = self.resolve(parts.hostname or "")
             if not self.allowed(address):
-                raise OSError(f"{address} is not reachable: not on the USB network, and no PDN for OTA")
+                raise OSError(
+                    f"{address} is not reachable: not on the USB network, and no PDN for OTA"
+                )
             data = self._ftp(parts) if parts.scheme == "ftp" else self._http()
         except BaseException as exc:  # every failure becomes the module's error code
             self.on_done(None, exc)
             return
         self.on_done(data, None)
 
-    def _chunks(self, read: Callable[[int], bytes], total: Optional[int]) -> bytes:
+    def _chunks(self, read: Callable[[int], bytes], total: int | None) -> bytes:
         data = bytearray()
         while True:
             if self.cancel.is_set():
@@ -82,9 +92,11 @@ class _Download(threading.Thread):
     def _http(self) -> bytes:
         context = ssl.create_default_context()
         context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE  # no security profile: the certificate is not checked (GUESSES.md)
-        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context),
-                                             urllib.request.ProxyHandler({}))
+        # no security profile: the certificate is not checked (GUESSES.md)
+        context.verify_mode = ssl.CERT_NONE
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context), urllib.request.ProxyHandler({})
+        )
         with opener.open(self.url, timeout=self.timeout) as response:
             length = response.headers.get("Content-Length")
             return self._chunks(response.read, int(length) if length and length.isdigit() else None)
@@ -92,8 +104,11 @@ class _Download(threading.Thread):
     def _ftp(self, parts: urllib.parse.SplitResult) -> bytes:
         ftp = ftplib.FTP(timeout=self.timeout)
         try:
-            ftp.connect(parts.hostname, parts.port or 21)
-            ftp.login(urllib.parse.unquote(parts.username or "anonymous"), urllib.parse.unquote(parts.password or ""))
+            ftp.connect(parts.hostname or "", parts.port or 21)
+            ftp.login(
+                urllib.parse.unquote(parts.username or "anonymous"),
+                urllib.parse.unquote(parts.password or ""),
+            )
             path = urllib.parse.unquote(parts.path)
             ftp.voidcmd("TYPE I")
             total = ftp.size(path)
@@ -107,13 +122,14 @@ class _Download(threading.Thread):
 
 
 class Upgrade:
-    def __init__(self, module: "SimulatedModule") -> None:
+    def __init__(self, module: SimulatedModule) -> None:
         self.module = module
-        self.state, self.percent = "idle", None
+        self.state = "idle"
+        self.percent: int | None = None
         self.host_addresses = {"127.0.0.1"}  # the host's side of the USB ECM link
         self.hosts = {"localhost": "127.0.0.1"}  # the module's name service: never a real DNS query
-        self._job: Optional[_Download] = None
-        self.pending_firmware: Optional[FirmwareImage] = None
+        self._job: _Download | None = None
+        self.pending_firmware: FirmwareImage | None = None
         self.bypass_effective = module.nv["bypass"]
 
     # ------------------------------------------------------------ module hooks
@@ -132,14 +148,21 @@ class Upgrade:
     # ------------------------------------------------------------ commands
     def specs(self) -> dict[str, Spec]:
         return {
-            "+SQNSUPGRADE": Spec(read=self._read, set=self._set, test=lambda: [
-                "+SQNSUPGRADE: (256),(0,1),(0-100),(0-2)"]),
-            "+SQNBYPASS": Spec(read=lambda: [f"+SQNBYPASS: {self._bypass_text()}"], set=self._bypass,
-                               test=lambda: ['+SQNBYPASS: ("enable","disable")']),
+            "+SQNSUPGRADE": Spec(
+                read=self._read,
+                set=self._set,
+                test=lambda: ["+SQNSUPGRADE: (256),(0,1),(0-100),(0-2)"],
+            ),
+            "+SQNBYPASS": Spec(
+                read=lambda: [f"+SQNBYPASS: {self._bypass_text()}"],
+                set=self._bypass,
+                test=lambda: ['+SQNBYPASS: ("enable","disable")'],
+            ),
         }
 
     def _bypass_text(self) -> str:
-        return "enable" if self.module.nv["bypass"] == "enable" else "disabled"  # the guide's own words
+        # the guide's own words
+        return "enable" if self.module.nv["bypass"] == "enable" else "disabled"
 
     def _bypass(self, args: Args) -> list[str]:
         args.at_most(1)
@@ -171,7 +194,9 @@ class Upgrade:
             return True
         net = self.module.network
         ctx = net.contexts.get(1)
-        return net.registered and ctx is not None and ctx.active and self.bypass_effective == "disable"
+        return (
+            net.registered and ctx is not None and ctx.active and self.bypass_effective == "disable"
+        )
 
     def _set(self, args: Args) -> list[str] | Pending:
         args.at_most(5)
@@ -190,30 +215,33 @@ class Upgrade:
             return []
         if self._job is not None:
             raise CmeFail(IN_PROGRESS)
-        if urllib.parse.urlsplit(url).scheme.lower() not in SCHEMES or not urllib.parse.urlsplit(url).hostname:
+        if (
+            urllib.parse.urlsplit(url).scheme.lower() not in SCHEMES
+            or not urllib.parse.urlsplit(url).hostname
+        ):
             raise CmeFail(GENERAL)
         pending = Pending() if command == 0 else None
         self._start(url, reboot, step, pending)
         return pending if pending is not None else []
 
-    def _start(self, url: str, reboot: int, step: int, pending: Optional[Pending]) -> None:
+    def _start(self, url: str, reboot: int, step: int, pending: Pending | None) -> None:
         # every <step> percent, 0 and 100 included (guide 2.3.2: 0, 11, ..., 99, 100)
         marks = sorted(set(range(0, 101, step)) | {100}) if step else []
 
-        def progress(received: int, total: Optional[int]) -> None:
+        def progress(received: int, total: int | None) -> None:
             self.module.loop.call_soon(on_progress, 100 * received // total if total else None)
 
-        def on_progress(percent: Optional[int]) -> None:
+        def on_progress(percent: int | None) -> None:
             if self._job is not job or percent is None:
                 return
             self.percent = percent
             while marks and marks[0] <= percent:
                 self.module.urc(f'+SQNSUPGRADE: "downloading",{marks.pop(0)}')
 
-        def done(data: Optional[bytes], error: Optional[BaseException]) -> None:
+        def done(data: bytes | None, error: BaseException | None) -> None:
             self.module.loop.call_soon(on_done, data, error)
 
-        def on_done(data: Optional[bytes], error: Optional[BaseException]) -> None:
+        def on_done(data: bytes | None, error: BaseException | None) -> None:
             if self._job is not job:
                 return  # canceled, or the module reset meanwhile
             if error is None:
@@ -240,15 +268,22 @@ class Upgrade:
             if reboot:
                 self.module.after_output(self.module._reset)
 
-        job = _Download(url, self.module.profile.download_timeout, progress, done, self._reachable,
-                        self.module.profile.download_step, self.resolve)
+        job = _Download(
+            url,
+            self.module.profile.download_timeout,
+            progress,
+            done,
+            self._reachable,
+            self.module.profile.download_step,
+            self.resolve,
+        )
         self._job = job
         self.state, self.percent = "downloading", 0
         if step:
             on_progress(0)
         job.start()
 
-    def _fail(self, error: BaseException, pending: Optional[Pending]) -> None:
+    def _fail(self, error: BaseException, pending: Pending | None) -> None:
         self._job = None
         code = error.code if isinstance(error, ImageError) else NETWORK
         if pending is not None:

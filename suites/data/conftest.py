@@ -15,7 +15,10 @@ def _reboot(module, codes, bench, control):
 
 @pytest.fixture(scope="module")
 def router_mode(module_session, sim_codes, bench, bench_control):
-    """Data over UART needs AT+SQNBYPASS="disable" and a reboot (guide 3); the bench gets its mode back."""
+    """Data over UART needs AT+SQNBYPASS="disable" and a reboot (guide 3).
+
+    The bench gets its mode back at the end.
+    """
     module = module_session
     restore_baseline(module, sim_codes, bench.lock, bench_control)
     before = module.at.command("AT+SQNBYPASS?").one("+SQNBYPASS:")

@@ -20,8 +20,6 @@ def network_settings(modem):
         net.select_operator(0)
 
 
-
-
 @pytest.fixture
 def rf_control(bench, bench_control, pytestconfig):
     """Take the coverage away and give it back (an RF attenuator or shield box; the simulator)."""

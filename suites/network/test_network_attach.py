@@ -1,4 +1,7 @@
-"""Guide 1.2: Connect to the network and check attach is done (1.2.2 use cases, 1.2.4 error handling)."""
+"""Guide 1.2: Connect to the network and check attach is done.
+
+1.2.2 use cases, 1.2.4 error handling.
+"""
 
 import re
 
@@ -43,7 +46,8 @@ def test_autoconnect_and_attach(modem, network_settings, sim_guard):
     assert modem.at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 1"]
     assert modem.at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]
     mark = reboot(modem)
-    assert modem.functionality() == 1  # autoconnect: full functionality after the reboot, no host action
+    # autoconnect: full functionality after the reboot, no host action
+    assert modem.functionality() == 1
     net.set_registration_reports(2)
     unlock(modem, sim_guard.pin)
     urc = wait_registered_urc(modem, mark)
@@ -60,7 +64,9 @@ def test_manual_connect_automatic_attach(modem, network_settings, sim_guard):
     net.set_autoconnect(False)
     reboot(modem)
     assert modem.at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 0"]
-    assert modem.at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]  # enabled again after each reboot
+    assert modem.at.command("AT^AUTOATT?").lines == [
+        "^AUTOATT: 1"
+    ]  # enabled again after each reboot
     assert modem.functionality() == 0  # nothing happens until the host asks
     net.set_registration_reports(2)
     mark = modem.at.urc_mark()
@@ -75,7 +81,9 @@ def test_manual_connect_automatic_attach(modem, network_settings, sim_guard):
 
 
 @usecase("1.2.2", "Manual connect and manual attach to the network")
-def test_manual_connect_manual_attach_with_plmn_selection(modem, network_settings, sim_guard, bench):
+def test_manual_connect_manual_attach_with_plmn_selection(
+    modem, network_settings, sim_guard, bench
+):
     net = network_settings
     net.set_autoconnect(False)
     reboot(modem)

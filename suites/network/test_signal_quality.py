@@ -11,7 +11,12 @@ usecase = pytest.mark.usecase
 def test_query_extended_signal_quality(modem, attached):
     r = modem.at.command("AT+CESQ")
     cesq = parse_cesq(r.one("+CESQ:") and r.lines[0])
-    assert (cesq.rxlev, cesq.ber, cesq.rscp, cesq.ecno) == (99, 99, 255, 255)  # LTE only: no GSM/UMTS figures
+    assert (cesq.rxlev, cesq.ber, cesq.rscp, cesq.ecno) == (
+        99,
+        99,
+        255,
+        255,
+    )  # LTE only: no GSM/UMTS figures
     assert 0 <= cesq.rsrq <= 34 and 0 <= cesq.rsrp <= 97  # an attached module measures its cell
 
 

@@ -93,9 +93,14 @@ def test_failure_finals_raise_typed_errors(connect, reply, error, code):
 
 
 def test_numeric_and_verbose_cme_carry_the_same_code_and_text(connect):
-    at, _ = connect({"AT+A": b"\r\n+CME ERROR: 16\r\n", "AT+B": b"\r\n+CME ERROR: incorrect password\r\n"})
-    a = pytest.raises(CmeError, at.command, "AT+A").value
-    b = pytest.raises(CmeError, at.command, "AT+B").value
+    at, _ = connect(
+        {"AT+A": b"\r\n+CME ERROR: 16\r\n", "AT+B": b"\r\n+CME ERROR: incorrect password\r\n"}
+    )
+    with pytest.raises(CmeError) as a:
+        at.command("AT+A")
+    with pytest.raises(CmeError) as b:
+        at.command("AT+B")
+    a, b = a.value, b.value
     assert a.code == b.code == 16 and a.text == b.text == "incorrect password"
 
 
@@ -118,7 +123,7 @@ def test_connect_with_text_is_a_success_final(connect):
 
 
 def test_numeric_result_codes_after_atv0(connect):
-    at, script = connect({"ATV0": b"0\r", "AT+CGSN=3": b"+CGSN: 00\r\n0\r", "AT+X": b"4\r"})
+    at, _script = connect({"ATV0": b"0\r", "AT+CGSN=3": b"+CGSN: 00\r\n0\r", "AT+X": b"4\r"})
     at.command("ATV0")
     assert at.command("AT+CGSN=3").lines == ["+CGSN: 00"]
     with pytest.raises(CommandError):
@@ -130,7 +135,11 @@ def test_urcs_before_inside_and_after_a_response_are_routed_not_mixed(connect):
     table = UrcTable()
     table.register("+CEREG:")
     table.register("+SQNSRING:")
-    reply = b"\r\n+SQNSRING: 1\r\n\r\n+CESQ: 99,99,255,255,13,35\r\n\r\n+CEREG: 5\r\n" + OK + b"\r\n+CEREG: 1\r\n"
+    reply = (
+        b"\r\n+SQNSRING: 1\r\n\r\n+CESQ: 99,99,255,255,13,35\r\n\r\n+CEREG: 5\r\n"
+        + OK
+        + b"\r\n+CEREG: 1\r\n"
+    )
     at, _ = connect({"AT+CESQ": reply}, urc_table=table)
     mark = at.urc_mark()
     r = at.command("AT+CESQ")
@@ -188,7 +197,7 @@ def test_wait_urc_times_out_with_what_arrived(connect):
 
 
 def test_no_unexpected_urc_can_be_asserted(connect):
-    at, script = connect({"AT": OK})
+    at, _script = connect({"AT": OK})
     mark = at.urc_mark()
     at.command("AT")
     assert at.urcs.since(mark) == []
@@ -197,7 +206,7 @@ def test_no_unexpected_urc_can_be_asserted(connect):
 def test_regex_patterns_are_opt_in(connect):
     at, script = connect({})
     script.output(b'\r\n+CEREG: 1,"0001","01A2D001",7\r\n')
-    assert at.wait_urc(re.compile(r'^\+CEREG: [15],'), 5)
+    assert at.wait_urc(re.compile(r"^\+CEREG: [15],"), 5)
     with pytest.raises(AtTimeout):
         at.wait_urc("+CEREG: [15]", 0.1)  # literal: brackets are not a class
 
@@ -232,7 +241,10 @@ def test_prompt_then_payload_ended_by_ctrl_z(connect, prompt):
 def test_prompt_payload_cancelled_by_esc(connect):
     at, script = connect()
     got, handler = _collect_payload(script, lambda b: b.endswith(ESC), OK)
-    script.replies["AT+SQNSSEND=1"] = lambda line: (setattr(script, "raw_handler", handler), b"\r\n> ")[1]
+    script.replies["AT+SQNSSEND=1"] = lambda line: (
+        setattr(script, "raw_handler", handler),
+        b"\r\n> ",
+    )[1]
     assert at.command("AT+SQNSSEND=1", payload=b"never sent", payload_end=ESC).ok
     assert bytes(got) == b"never sent\x1b"
 
@@ -241,7 +253,10 @@ def test_prompt_exact_byte_count_may_contain_control_bytes(connect):
     at, script = connect()
     data = bytes(range(256)) * 2
     got, handler = _collect_payload(script, lambda b: len(b) >= len(data), OK)
-    script.replies["AT+SQNSSENDEXT=1,512"] = lambda line: (setattr(script, "raw_handler", handler), b"\r\n> ")[1]
+    script.replies["AT+SQNSSENDEXT=1,512"] = lambda line: (
+        setattr(script, "raw_handler", handler),
+        b"\r\n> ",
+    )[1]
     assert at.command("AT+SQNSSENDEXT=1,512", payload=data, payload_end=None).ok
     assert bytes(got) == data
 
@@ -258,7 +273,9 @@ def _sqnsrecv_count(line: bytes):
     return int(m.group(1)) if m else None
 
 
-@pytest.mark.parametrize("payload", [b"OK\r\nXY", b"\r\n+CME ERROR: 3\r\n", b"\r\nOK\r\n" * 4, bytes(range(24))])
+@pytest.mark.parametrize(
+    "payload", [b"OK\r\nXY", b"\r\n+CME ERROR: 3\r\n", b"\r\nOK\r\n" * 4, bytes(range(24))]
+)
 def test_counted_binary_read(connect, payload):
     reply = b"\r\n+SQNSRECV: 1,%d\r\n" % len(payload) + payload + OK
     at, _ = connect({"AT+SQNSRECV=1,100": reply})
@@ -284,13 +301,13 @@ def _online_device(connect, guard_ok=True):
         script.raw_handler = online
         return b"\r\nCONNECT\r\n"
 
-    script.replies["AT+SQNSD=1,0,8008,\"127.0.0.1\""] = dial
+    script.replies['AT+SQNSD=1,0,8008,"127.0.0.1"'] = dial
     script.replies["AT+SQNSS"] = b"\r\n+SQNSS: 1,2\r\n" + OK
     return at, script, peer
 
 
 def test_online_mode_carries_raw_bytes_both_ways_then_escape(connect):
-    at, script, peer = _online_device(connect)
+    at, _script, peer = _online_device(connect)
     r = at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
     assert r.final.kind is FinalKind.CONNECT
     session = at.online
@@ -302,10 +319,13 @@ def test_online_mode_carries_raw_bytes_both_ways_then_escape(connect):
     assert bytes(peer) == b"hello\r\nOK\r\n"
 
 
-def test_online_data_that_ends_like_the_start_of_no_carrier_is_delivered_once_the_line_is_quiet(connect):
+def test_online_data_that_ends_like_the_start_of_no_carrier_is_delivered_once_the_line_is_quiet(
+    connect,
+):
     at, script, _ = _online_device(connect)
     at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
-    script.output(b"line one\r\n")  # "\r\n" may begin "\r\nNO CARRIER\r\n": held back until the line is quiet
+    # "\r\n" may begin "\r\nNO CARRIER\r\n": held back until the line is quiet
+    script.output(b"line one\r\n")
     assert at.online.read_exactly(10, 5) == b"line one\r\n"
 
 
@@ -399,7 +419,9 @@ def test_one_command_at_a_time_from_many_threads(connect):
 # ---------------------------------------------------------------- 9. transcript
 def test_transcript_has_every_byte_with_direction_and_masks_secrets(connect):
     auth = b'\r\n+CGAUTH: 1,1,"user","pw8765"\r\n' + OK  # the read reply carries the password too
-    at, _ = connect({'AT+CPIN="0000"': OK, 'AT+CLCK="SC",1,"4321"': OK, "AT+CGAUTH?": auth}, echo=True)
+    at, _ = connect(
+        {'AT+CPIN="0000"': OK, 'AT+CLCK="SC",1,"4321"': OK, "AT+CGAUTH?": auth}, echo=True
+    )
     mark = at.transcript.mark()
     at.command('AT+CPIN="0000"')
     at.command('AT+CLCK="SC",1,"4321"')
@@ -408,11 +430,17 @@ def test_transcript_has_every_byte_with_direction_and_masks_secrets(connect):
     recorded = "".join(e.text for e in entries)  # the bytes alone: a timestamp may well hold "0000"
     assert "0000" not in recorded and "4321" not in recorded and "8765" not in recorded
     text = at.transcript.render(entries)
-    assert 'AT+CPIN="***"\\r' in text and 'AT+CLCK="SC",1,"***"' in text and '+CGAUTH: 1,1,"user","***"' in text
+    assert (
+        'AT+CPIN="***"\\r' in text
+        and 'AT+CLCK="SC",1,"***"' in text
+        and '+CGAUTH: 1,1,"user","***"' in text
+    )
     assert ">> " in text and "<< " in text
     at.close()  # a trailing line end no token claimed yet is flushed on close
     sizes = sum(e.size for e in at.transcript.since(mark) if e.direction == "<<")
-    assert sizes == len(b'AT+CPIN="0000"\r' + OK + b'AT+CLCK="SC",1,"4321"\r' + OK + b"AT+CGAUTH?\r" + auth)
+    assert sizes == len(
+        b'AT+CPIN="0000"\r' + OK + b'AT+CLCK="SC",1,"4321"\r' + OK + b"AT+CGAUTH?\r" + auth
+    )
 
 
 # ---------------------------------------------------------------- 10. a vanishing port
@@ -445,7 +473,9 @@ def test_reopen_waits_for_the_port_to_come_back():
         with pytest.raises(PortLost):
             at.command("AT")
         del protocol_fake.DEVICES["reboots"]  # the port is gone while the module boots
-        threading.Timer(0.2, protocol_fake.DEVICES.__setitem__, ("reboots", Script({"AT": OK}))).start()
+        threading.Timer(
+            0.2, protocol_fake.DEVICES.__setitem__, ("reboots", Script({"AT": OK}))
+        ).start()
         at.reopen(timeout=5)
         assert at.command("AT").ok and at.is_open
     finally:
@@ -453,7 +483,7 @@ def test_reopen_waits_for_the_port_to_come_back():
 
 
 def test_a_bare_v_is_v0_even_when_the_line_fails(connect):
-    at, script = connect({"ATVN": b"4\r", "AT+CGMM": b"CB610L\r\n0\r", "ATV1": b"\r\nOK\r\n"})
+    at, _script = connect({"ATVN": b"4\r", "AT+CGMM": b"CB610L\r\n0\r", "ATV1": b"\r\nOK\r\n"})
     with pytest.raises(CommandError):
         at.command("ATVN", timeout=2)  # V applied, then N unknown: the error comes numeric
     assert at.command("AT+CGMM", timeout=2).lines == ["CB610L"]
@@ -465,4 +495,5 @@ def test_bytes_received_before_a_command_are_never_its_answer(connect):
     for i in range(20):  # the stray bytes are still in the buffer when the command goes out
         script.output(f"\r\nstray {i}\r\n".encode())
         assert at.command("AT+CGMM", timeout=2).lines == ["CB610L"]
-    assert sum("stray" in e.text for e in at.transcript.since(0)) >= 20  # kept, on the unsolicited side
+    # kept, on the unsolicited side
+    assert sum("stray" in e.text for e in at.transcript.since(0)) >= 20

@@ -7,10 +7,16 @@ from atlink.results import FinalKind, classify_final
 @pytest.mark.parametrize(
     "text, fields",
     [
-        ('1,"T-Mobile USA, In","TMO","310260",7', ["1", '"T-Mobile USA, In"', '"TMO"', '"310260"', "7"]),
+        (
+            '1,"T-Mobile USA, In","TMO","310260",7',
+            ["1", '"T-Mobile USA, In"', '"TMO"', '"310260"', "7"],
+        ),
         ("2,,", ["2", "", ""]),
-        ('1,"IP","test123",,,,,0,0,0,0', ["1", '"IP"', '"test123"', "", "", "", "", "0", "0", "0", "0"]),
-        (' 2,1, 1F00, 79D903 ,7', ["2", "1", "1F00", "79D903", "7"]),
+        (
+            '1,"IP","test123",,,,,0,0,0,0',
+            ["1", '"IP"', '"test123"', "", "", "", "", "0", "0", "0", "0"],
+        ),
+        (" 2,1, 1F00, 79D903 ,7", ["2", "1", "1F00", "79D903", "7"]),
         ('(1,,,"00101",7,-8950),,(0,1,2)', ['(1,,,"00101",7,-8950)', "", "(0,1,2)"]),
         ('"unterminated, still one', ['"unterminated, still one']),
         ("", [""]),
@@ -42,7 +48,8 @@ def test_unquote_and_strip_prefix():
         ('AT+CMEE=2;+CPIN="0000";+CPIN?', 'AT+CMEE=2;+CPIN="***";+CPIN?'),
         ("+CPINR: SIM PIN,3,3", "+CPINR: SIM PIN,3,3"),
         ('AT+CPIN="00', 'AT+CPIN="***"'),  # a truncated secret is still masked
-        # raw text as the transcript holds it: line ends, a read reply after them, the next line kept
+        # raw text as the transcript holds it: line ends, a read reply after them, the next
+        # line kept
         ('\r\n+CGAUTH: 1,1,"u","pw"\r\n\r\nOK\r\n', '\r\n+CGAUTH: 1,1,"u","***"\r\n\r\nOK\r\n'),
         ('AT+CPIN="1234"\r\r\nOK\r\n', 'AT+CPIN="***"\r\r\nOK\r\n'),
     ],
@@ -53,9 +60,17 @@ def test_mask_secrets(text, masked):
 
 @pytest.mark.parametrize(
     "line, kind",
-    [("OK", FinalKind.OK), ("CONNECT", FinalKind.CONNECT), ("CONNECT 9600", FinalKind.CONNECT),
-     ("+CME ERROR: 10", FinalKind.CME_ERROR), ("+CMS ERROR: 500", FinalKind.CMS_ERROR),
-     ("+CME ERROR: ", FinalKind.CME_ERROR), ("+CME ERROR:", None), ("OK ", None), ("0", None)],
+    [
+        ("OK", FinalKind.OK),
+        ("CONNECT", FinalKind.CONNECT),
+        ("CONNECT 9600", FinalKind.CONNECT),
+        ("+CME ERROR: 10", FinalKind.CME_ERROR),
+        ("+CMS ERROR: 500", FinalKind.CMS_ERROR),
+        ("+CME ERROR: ", FinalKind.CME_ERROR),
+        ("+CME ERROR:", None),
+        ("OK ", None),
+        ("0", None),
+    ],
 )
 def test_classify_final(line, kind):
     final = classify_final(line)

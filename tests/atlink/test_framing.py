@@ -32,7 +32,13 @@ def test_chunking_does_not_change_tokens(size):
 def test_lines():
     _, got = tokens(STREAM, 5)
     assert [t.text for t in got] == [
-        "AT+CPIN?", "+CPIN: READY", "OK", "+CEREG: 1", "+CSQ: 17,99", "OK", "\\xff\\xfe junk \\xc3",
+        "AT+CPIN?",
+        "+CPIN: READY",
+        "OK",
+        "+CEREG: 1",
+        "+CSQ: 17,99",
+        "OK",
+        "\\xff\\xfe junk \\xc3",
     ]
 
 
@@ -51,13 +57,22 @@ def test_prompt_only_when_armed(size):
 def test_counted_payload_and_online_mode(size):
     f = Framer()
     f.counted_rules = [lambda line: 6 if line == b"+SQNSRECV: 1,6" else None]
-    stream = b"\r\n+SQNSRECV: 1,6\r\nOK\r\nXY\r\nOK\r\n\r\nCONNECT\r\n\x00+++\r\nOK\r\n\r\nNO CARRIER\r\n\r\n+SQNSH: 1\r\n"
+    stream = (
+        b"\r\n+SQNSRECV: 1,6\r\nOK\r\nXY\r\nOK\r\n\r\nCONNECT\r\n\x00+++\r\nOK\r\n"
+        b"\r\nNO CARRIER\r\n\r\n+SQNSH: 1\r\n"
+    )
     out = []
     for i in range(0, len(stream), size):
         out += f.feed(stream[i : i + size])
     data = b"".join(t.data for t in out if t.kind is Kind.DATA)
     assert [t.kind for t in out if t.kind is not Kind.DATA] == [
-        Kind.LINE, Kind.PAYLOAD, Kind.LINE, Kind.LINE, Kind.LINE, Kind.LINE]
+        Kind.LINE,
+        Kind.PAYLOAD,
+        Kind.LINE,
+        Kind.LINE,
+        Kind.LINE,
+        Kind.LINE,
+    ]
     assert [t.data for t in out if t.kind is Kind.PAYLOAD] == [b"OK\r\nXY"]
     assert data == b"\x00+++\r\nOK\r\n"  # OK is data until an escape was sent
     assert out[-1].text == "+SQNSH: 1" and not f.online

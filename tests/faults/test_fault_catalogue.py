@@ -100,7 +100,10 @@ def _reset_peer():
 
 
 def _online_with_a_peer(sim):
-    """A module in router mode, online on connection 1 to a local peer: (module, server, accepted, online)."""
+    """A module in router mode, online on connection 1 to a local peer.
+
+    Returns (module, server, accepted, online).
+    """
     module, control = sim()
     _router(module, control)
     server, accepted = _reset_peer()
@@ -145,10 +148,14 @@ def test_download_server_dying_mid_transfer(sim, tmp_path):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Dying)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     try:
         with pytest.raises(CmeError) as failed:
-            module.at.command(f'AT+SQNSUPGRADE="http://127.0.0.1:{server.server_address[1]}/fw",1,10')
+            module.at.command(
+                f'AT+SQNSUPGRADE="http://127.0.0.1:{server.server_address[1]}/fw",1,10'
+            )
         assert failed.value.code == 531
         assert module.info.revision() == "UE4.2.2.0-46115"  # the old firmware runs on
         assert module.at.command("AT+SQNSUPGRADE?").lines == ['+SQNSUPGRADE: "idle"']
@@ -164,6 +171,7 @@ def test_a_test_that_ends_inside_online_mode_leaves_a_usable_module(sim):
     accepted[0].sendall(b"data the test never read" * 100)
     assert online.active  # the test failed here, say, and never escaped
     restore_baseline(module, SimCodes(pin="0000", bench_pin="0000"), lock=False, control=control)
-    assert module.sockets.status()[1].state != 0  # escaped, not hung up: the connection is suspended
+    # escaped, not hung up: the connection is suspended
+    assert module.sockets.status()[1].state != 0
     assert module.info.model() == "CB610L"
     server.close()

@@ -14,7 +14,7 @@ _names = itertools.count()
 
 @pytest.fixture
 def simulator():
-    """simulator(query="") -> (AtChannel at the ready module, SimControl); a fresh module each call."""
+    """simulator(query="") -> (AtChannel at the ready module, SimControl), fresh each call."""
     made = []
 
     def _make(query: str = "", echo: bool = False):

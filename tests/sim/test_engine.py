@@ -66,7 +66,8 @@ def test_s3_changes_the_line_terminator(simulator):
     at.send_raw(b"ATS3=10\r")
     at.send_raw(b"AT+CGMM\n")
     at.send_raw(b"ATS3=13\n")
-    answer = at.wait_urc("CB610L", 5, after=mark)  # no command pending: the answers land as unsolicited
+    # no command pending: the answers land as unsolicited
+    answer = at.wait_urc("CB610L", 5, after=mark)
     at.wait_urc("OK", 5, after=answer.seq)
     assert at.command("AT+CGMM").lines == ["CB610L"]
 
@@ -84,9 +85,25 @@ def test_a_slash_repeats_the_last_line(simulator):
     assert at.command("A/").lines == ['+CGSN: "00"']
 
 
-@pytest.mark.parametrize("line", ["AT+CPIN", "AT+CGSN=4", "AT+CGSN=x", 'AT+CCLK="', "AT+CFUN=2", "AT+", "AT#",
-                                  "AT+CLCK=SC,2", "AT" + "E" * 600, "AT+CMEE=1,2", "ATS3=200", "ATS", "ATS?",
-                                  "ATS=3"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "AT+CPIN",
+        "AT+CGSN=4",
+        "AT+CGSN=x",
+        'AT+CCLK="',
+        "AT+CFUN=2",
+        "AT+",
+        "AT#",
+        "AT+CLCK=SC,2",
+        "AT" + "E" * 600,
+        "AT+CMEE=1,2",
+        "ATS3=200",
+        "ATS",
+        "ATS?",
+        "ATS=3",
+    ],
+)
 def test_bad_syntax_answers_error_not_cme(simulator, line):
     at, _ = simulator()
     at.command("AT+CMEE=2")
@@ -101,17 +118,20 @@ def test_lines_without_at_prefix_are_ignored_and_garbage_never_hangs(simulator):
     assert at.command("AT+CGMM").lines == ["CB610L"]
 
 
-@pytest.mark.parametrize("command, expected", [
-    ("AT+CFUN=?", ["+CFUN: (0,1,4),(0,1)"]),
-    ("AT+CMEE=?", ["+CMEE: (0-2)"]),
-    ("AT+CGSN=?", ["+CGSN: (0-3)"]),
-    ("AT+CLCK=?", ['+CLCK: ("SC")']),
-    ("AT+CPWD=?", ['+CPWD: ("SC",8)']),
-    ("AT+CTZU=?", ["+CTZU: (0,1)"]),
-    ("AT+CPIN=?", []),
-    ("AT+CPINR=?", []),
-    ("AT+SQNAUTOCONNECT=?", ["+SQNAUTOCONNECT: (0,1),(0,1)"]),
-])
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        ("AT+CFUN=?", ["+CFUN: (0,1,4),(0,1)"]),
+        ("AT+CMEE=?", ["+CMEE: (0-2)"]),
+        ("AT+CGSN=?", ["+CGSN: (0-3)"]),
+        ("AT+CLCK=?", ['+CLCK: ("SC")']),
+        ("AT+CPWD=?", ['+CPWD: ("SC",8)']),
+        ("AT+CTZU=?", ["+CTZU: (0,1)"]),
+        ("AT+CPIN=?", []),
+        ("AT+CPINR=?", []),
+        ("AT+SQNAUTOCONNECT=?", ["+SQNAUTOCONNECT: (0,1),(0,1)"]),
+    ],
+)
 def test_test_forms(simulator, command, expected):
     at, _ = simulator()
     assert at.command(command).lines == expected

@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import tty
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import serial
@@ -27,15 +27,16 @@ from atlink import AtChannel
 from atlink.transport import open_port
 from cassiopeia import cassiopeia_urc_table
 from cassiopeia.sockets import recv_header_rule
-from cassiopeia_sim.module import SimulatedModule
 from cassiopeia_sim.instances import discard, module_for_url
+from cassiopeia_sim.module import SimulatedModule
 from cassiopeia_sim.serve import PtyServer, TcpServer
 from cassiopeia_sim.sockets import RECEIVE_WINDOW, SEND_WINDOW
 from cassiopeia_sim.uart import UartPacer
 from cassiopeia_sim.urlhandler.protocol_sim import Serial as SimSerial
 from support.waiting import eventually
 
-BATCH = 65536  # the most the module takes in one read, on either side: what a window may overshoot by
+# the most the module takes in one read, on either side: what a window may overshoot by
+BATCH = 65536
 
 
 def settled(value: Callable[[], int], quiet: float = 0.3, timeout: float = 20.0) -> int:
@@ -59,7 +60,7 @@ def feed(write: Callable[[memoryview], int], payload: bytes) -> tuple[threading.
     def run() -> None:
         view = memoryview(payload)
         while done[0] < len(payload):
-            done[0] += write(view[done[0]:done[0] + BATCH])
+            done[0] += write(view[done[0] : done[0] + BATCH])
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -69,10 +70,18 @@ def feed(write: Callable[[memoryview], int], payload: bytes) -> tuple[threading.
 class Host:
     """The host's end of the module's port, used with no AT stack once the module is online."""
 
-    def __init__(self, write: Callable[[bytes], int], read: Callable[[float], bytes], waiting: Callable[[], int],
-                 window: int) -> None:
+    def __init__(
+        self,
+        write: Callable[[bytes], int],
+        read: Callable[[float], bytes],
+        waiting: Callable[[], int],
+        window: int,
+    ) -> None:
         self.write, self._read = write, read
-        self.waiting, self.window = waiting, window  # output held for the host; how much the transport allows
+        self.waiting, self.window = (
+            waiting,
+            window,
+        )  # output held for the host; how much the transport allows
 
     def read_exactly(self, count: int, timeout: float = 20.0) -> bytes:
         got = bytearray()
@@ -93,8 +102,12 @@ def fd_host(fd: int, server: PtyServer | TcpServer) -> Host:
         ready, _, _ = select.select([fd], [], [], timeout)
         return os.read(fd, 65536) if ready else b""
 
-    return Host(lambda data: os.write(fd, data), read,
-                lambda: server.module.loop.run_sync(lambda: len(server._pending)), server.MAX_PENDING)
+    return Host(
+        lambda data: os.write(fd, data),
+        read,
+        lambda: server.module.loop.run_sync(lambda: len(server._pending)),
+        server.MAX_PENDING,
+    )
 
 
 _names = itertools.count()
@@ -112,7 +125,9 @@ def online_port(request) -> Iterator[tuple[SimulatedModule, Host, socket.socket]
         module.reset()
         server = None
     else:
-        module = SimulatedModule(profile="fast", usb=False, sim_locked=False, nv={"bypass": "disable"})
+        module = SimulatedModule(
+            profile="fast", usb=False, sim_locked=False, nv={"bypass": "disable"}
+        )
         server = PtyServer(module) if kind == "pty" else TcpServer(module)
         url = server.path if kind == "pty" else server.url
     listener = socket.create_server(("127.0.0.1", 0))
@@ -132,7 +147,12 @@ def online_port(request) -> Iterator[tuple[SimulatedModule, Host, socket.socket]
         if kind == "sim":
             port = open_port(url, read_timeout=0.5)
             closers.append(port.close)
-            host = Host(port.write, lambda timeout: port.read(65536), lambda: port.in_waiting, SimSerial.WINDOW)
+            host = Host(
+                port.write,
+                lambda timeout: port.read(65536),
+                lambda: port.in_waiting,
+                SimSerial.WINDOW,
+            )
         else:
             if kind == "pty":
                 fd = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
@@ -152,11 +172,11 @@ def online_port(request) -> Iterator[tuple[SimulatedModule, Host, socket.socket]
             server.close()
             module.shutdown()
         else:
-            discard(url[len("sim://"):].split("?")[0])
+            discard(url[len("sim://") :].split("?")[0])
 
 
 def test_a_host_that_does_not_read_holds_the_peer_and_loses_nothing(online_port):
-    module, host, peer = online_port
+    _module, host, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)  # far more than the module and both TCP buffers hold
     sender, sent = feed(peer.send, payload)
     assert settled(lambda: sent[0]) < len(payload)  # the host reads nothing: the peer is held back
@@ -170,9 +190,11 @@ def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port)
     module, host, peer = online_port
     payload = os.urandom(24 * 1024 * 1024)
     writer, written = feed(host.write, payload)
-    assert settled(lambda: written[0]) < len(payload)  # the peer reads nothing: the host's writes wait
+    # the peer reads nothing: the host's writes wait
+    assert settled(lambda: written[0]) < len(payload)
     unsent = module.loop.run_sync(lambda: len(module.sockets.socks[1].out))
-    assert unsent < SEND_WINDOW + 2 * BATCH  # bounded: the module stopped reading the host (give or take
+    # bounded: the module stopped reading the host (give or take
+    assert unsent < SEND_WINDOW + 2 * BATCH
     # one read of the host's bytes, and what its port's buffer held)
     got = bytearray()
     while len(got) < len(payload):
@@ -181,7 +203,8 @@ def test_a_peer_that_does_not_read_holds_the_host_and_loses_nothing(online_port)
         got += chunk
     assert bytes(got) == payload
     writer.join(20)
-    assert host.escape() == b"\r\nOK\r\n"  # and the host's input is read again once the peer has caught up
+    # and the host's input is read again once the peer has caught up
+    assert host.escape() == b"\r\nOK\r\n"
 
 
 def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(router):
@@ -198,7 +221,9 @@ def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(router
             at.wait_urc("+SQNSRING: 1", 10, after=mark)
             got = bytearray()
             while len(got) < len(payload):
-                reply = at.command("AT+SQNSRECV=1,1500", counted=recv_header_rule(False), check=False)
+                reply = at.command(
+                    "AT+SQNSRECV=1,1500", counted=recv_header_rule(False), check=False
+                )
                 if reply.final.line == "OK":
                     got += reply.payload
                 else:
@@ -206,7 +231,8 @@ def test_a_command_mode_socket_buffers_up_to_its_window_and_loses_nothing(router
             sender.join(10)
             assert bytes(got) == payload
             buffered = [int(u.line.rsplit(",", 1)[1]) for u in at.urcs.since(mark, "+SQNSRING: 1,")]
-            assert max(buffered) < RECEIVE_WINDOW + BATCH  # the module stopped reading at its window
+            # the module stopped reading at its window
+            assert max(buffered) < RECEIVE_WINDOW + BATCH
         at.command("AT+SQNSH=1")
 
 
@@ -232,7 +258,8 @@ def test_a_paced_uart_buffers_up_to_its_limit_and_loses_nothing(simulator):
             assert at.online.read_exactly(len(payload), timeout=30) == payload
             done.set()
             watcher.join(5)
-            assert waiting[0] < UartPacer.FULL + BATCH  # the module stopped reading the socket at a full line
+            # the module stopped reading the socket at a full line
+            assert waiting[0] < UartPacer.FULL + BATCH
 
 
 def test_a_sim_write_held_by_cts_fails_at_once_when_the_port_vanishes():
@@ -252,7 +279,7 @@ def test_a_sim_write_held_by_cts_fails_at_once_when_the_port_vanishes():
         assert isinstance(outcome[0], serial.SerialException) and "vanished" in str(outcome[0])
         port.close()
     finally:
-        discard(url[len("sim://"):].split("?")[0])
+        discard(url[len("sim://") :].split("?")[0])
 
 
 def _open_or_none(url: str):

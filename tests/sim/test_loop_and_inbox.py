@@ -4,7 +4,7 @@ and its pty, which passes on output of any size without losing a byte."""
 import os
 import select
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -99,7 +99,9 @@ def test_a_limited_inbox_gives_up_after_the_producers_timeout_and_takes_nothing(
 def test_bytes_put_from_the_loop_thread_are_delivered_at_once(loop):
     got: list[bytes] = []
     inbox = Inbox(loop, got.append)
-    assert loop.run_sync(lambda: (inbox.put(b"now"), list(got))[1]) == [b"now"]  # no hop through the queue
+    assert loop.run_sync(lambda: (inbox.put(b"now"), list(got))[1]) == [
+        b"now"
+    ]  # no hop through the queue
 
 
 def test_the_loop_calls_a_reader_while_its_fd_is_readable_and_no_longer_once_removed(loop, pipe):
@@ -125,7 +127,8 @@ def test_the_loop_calls_a_reader_while_its_fd_is_readable_and_no_longer_once_rem
 
 
 def test_a_post_from_another_thread_wakes_a_loop_waiting_on_its_fds_alone(loop, pipe):
-    loop.run_sync(loop.add_reader, pipe[0], lambda: None)  # then no timer: the loop sleeps in select
+    # then no timer: the loop sleeps in select
+    loop.run_sync(loop.add_reader, pipe[0], lambda: None)
     for _ in range(3):
         caught_up(loop)
 
@@ -134,7 +137,8 @@ def test_output_larger_than_the_ptys_pending_limit_reaches_the_host_whole():
     module = SimulatedModule(profile="fast", usb=False)
     server = PtyServer(module)
     fd = os.open(server.path, os.O_RDWR | os.O_NOCTTY)
-    payload = os.urandom(3 * PtyServer.MAX_PENDING + 12345)  # one write, several times what may wait
+    # one write, several times what may wait
+    payload = os.urandom(3 * PtyServer.MAX_PENDING + 12345)
     received = bytearray()
 
     def read_all() -> None:

@@ -10,15 +10,22 @@ from support.waiting import eventually
 
 
 def registered(at):
-    eventually(lambda: re.match(r"\+CEREG: \d,[15]", at.command("AT+CEREG?").lines[0]), what="registered")
+    eventually(
+        lambda: re.match(r"\+CEREG: \d,[15]", at.command("AT+CEREG?").lines[0]), what="registered"
+    )
 
 
 def test_cereg_formats_per_n(simulator):
     at, _ = simulator("locked=0")
     registered(at)
-    expected = {0: "+CEREG: 0,1", 1: "+CEREG: 1,1", 2: '+CEREG: 2,1,"0001","01A2D001",7',
-                3: '+CEREG: 3,1,"0001","01A2D001",7', 4: '+CEREG: 4,1,"0001","01A2D001",7',
-                5: '+CEREG: 5,1,"0001","01A2D001",7'}
+    expected = {
+        0: "+CEREG: 0,1",
+        1: "+CEREG: 1,1",
+        2: '+CEREG: 2,1,"0001","01A2D001",7',
+        3: '+CEREG: 3,1,"0001","01A2D001",7',
+        4: '+CEREG: 4,1,"0001","01A2D001",7',
+        5: '+CEREG: 5,1,"0001","01A2D001",7',
+    }
     for n, line in expected.items():
         at.command(f"AT+CEREG={n}")
         assert at.command("AT+CEREG?").lines == [line]
@@ -89,11 +96,14 @@ def test_autoatt_is_not_persistent(simulator):
     assert at.command("AT^AUTOATT?").lines == ["^AUTOATT: 1"]
 
 
-@pytest.mark.parametrize("rsrp, rsrq, expected", [
-    (-105, -13, "+CESQ: 99,99,255,255,13,35"),  # the guide's own example (1.2.3)
-    (-150, -25, "+CESQ: 99,99,255,255,0,0"),  # below the ranges
-    (-30, 0, "+CESQ: 99,99,255,255,34,97"),  # above them
-])
+@pytest.mark.parametrize(
+    "rsrp, rsrq, expected",
+    [
+        (-105, -13, "+CESQ: 99,99,255,255,13,35"),  # the guide's own example (1.2.3)
+        (-150, -25, "+CESQ: 99,99,255,255,0,0"),  # below the ranges
+        (-30, 0, "+CESQ: 99,99,255,255,34,97"),  # above them
+    ],
+)
 def test_cesq_reports_the_serving_cell_as_the_guide_computes(simulator, rsrp, rsrq, expected):
     at, control = simulator("locked=0")
     control.set_cells([{"rsrp_dbm": rsrp, "rsrq_db": rsrq}])

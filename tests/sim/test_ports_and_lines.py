@@ -19,9 +19,13 @@ from support.waiting import eventually
 
 
 def serve(*args):
-    return subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--profile", "fast", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    return subprocess.Popen(
+        [sys.executable, "-m", "cassiopeia_sim.cli", "--profile", "fast", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
 
 
 @pytest.fixture
@@ -63,16 +67,20 @@ def test_a_client_opening_during_the_reset_waits_for_the_port(usb_pty):
         at.command("ATE0", timeout=10)
         at.command("AT^RESET", timeout=10)
         eventually(lambda: at.lost, what="the port vanished")
-        at.reopen(timeout=20)  # opening fails while the link is gone: reopen keeps trying until the deadline
+        # opening fails while the link is gone: reopen keeps trying until the deadline
+        at.reopen(timeout=20)
         at.command("ATE0", timeout=10)  # echo is back on after a reboot
         assert at.command("AT+CGMM", timeout=10).lines == ["CB610L"]
 
 
-@pytest.mark.parametrize("args, complaint", [
-    (["--pty", "--usb"], "needs --link"),
-    (["--tcp", "0", "--link", "/tmp/x"], "--link needs --pty"),
-    (["--pty", "--baud", "0"], "positive line rate"),
-])
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (["--pty", "--usb"], "needs --link"),
+        (["--tcp", "0", "--link", "/tmp/x"], "--link needs --pty"),
+        (["--pty", "--baud", "0"], "positive line rate"),
+    ],
+)
 def test_the_command_line_refuses_what_cannot_work(args, complaint):
     proc = serve(*args)
     _, err = proc.communicate(timeout=30)
@@ -92,12 +100,13 @@ def test_the_pacer_keeps_order_and_never_beats_the_line_rate():
     pacer = UartPacer(sink, 19200)
     start = time.monotonic()
     for i in range(0, len(payload), 100):
-        pacer.write(payload[i:i + 100])
+        pacer.write(payload[i : i + 100])
     assert done.wait(10)
     elapsed = time.monotonic() - start
     pacer.close()
     assert bytes(got) == payload
-    assert elapsed >= 0.9 * len(payload) * BITS_PER_BYTE / 19200  # a lower bound: only a slower run is possible
+    # a lower bound: only a slower run is possible
+    assert elapsed >= 0.9 * len(payload) * BITS_PER_BYTE / 19200
 
 
 def test_closing_the_line_drops_what_was_on_it():
@@ -143,7 +152,9 @@ def test_the_line_says_when_everything_written_has_left_it():
     pacer.write(b"y" * 96)
     pacer.when_drained(lambda: (seen_at_callback.append(len(got)), done.set()))
     assert done.wait(10)
-    assert seen_at_callback == [96]  # called after the last byte, not on an estimate of when it would be
+    assert seen_at_callback == [
+        96
+    ]  # called after the last byte, not on an estimate of when it would be
     again = threading.Event()
     pacer.when_drained(again.set)  # an idle line calls back at once
     assert again.is_set()

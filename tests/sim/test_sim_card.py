@@ -1,6 +1,5 @@
 """The simulated SIM card's state machine (guide 1.1, 27.007 error codes)."""
 
-
 import pytest
 from sim_helpers import reboot
 
@@ -10,6 +9,7 @@ from support.waiting import eventually
 
 def settled(at):
     """+CPIN? once the SIM has initialised (SIM busy, 14, until then)."""
+
     def answer():
         r = at.command("AT+CPIN?", check=False)
         return r if r.final.line not in ("+CME ERROR: 14", "+CME ERROR: SIM busy") else None
@@ -54,7 +54,8 @@ def test_three_wrong_pins_lead_to_puk_and_a_puk_resets_both_counters(locked):
         assert at.command('AT+CPINR="SIM PIN"').lines == [f"+CPINR: SIM PIN,{left},3"]
     assert at.command("AT+CPIN?").lines == ["+CPIN: SIM PUK"]
     assert cme(at, "AT+CIMI") == 12
-    assert at.command("AT+CPIN=\"42984776\"", check=False).final.line == "ERROR"  # new PIN is mandatory
+    # new PIN is mandatory
+    assert at.command('AT+CPIN="42984776"', check=False).final.line == "ERROR"
     assert cme(at, 'AT+CPIN="11111111","1234"') == 16
     assert at.command('AT+CPINR="SIM PUK"').lines == ["+CPINR: SIM PUK,9,10"]
     at.command('AT+CPIN="42984776","1234"')

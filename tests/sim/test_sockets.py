@@ -39,7 +39,8 @@ def test_udp_socket(router):
 
 def test_errors(router):
     at, control = router
-    assert at.command("AT+SQNSRECV=1,10", check=False).final.line == "+CME ERROR: 3"  # nothing to read
+    # nothing to read
+    assert at.command("AT+SQNSRECV=1,10", check=False).final.line == "+CME ERROR: 3"
     assert at.command("AT+SQNSSEND=1", check=False).final.line == "+CME ERROR: 3"  # not open
     assert at.command('AT+SQNSD=1,0,1,"no.such.host"', check=False).final.line == "+CME ERROR: 30"
     control.set_coverage(False)

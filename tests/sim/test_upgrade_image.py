@@ -10,13 +10,16 @@ def test_good_image_parses():
     assert (image.model, image.version, image.payload_size) == ("CB610L", "UE4.2.2.0-46706", 1000)
 
 
-@pytest.mark.parametrize("mangle, code", [
-    (lambda b: b[: len(b) // 2], CORRUPT),
-    (lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:], CORRUPT),
-    (lambda b: b"NOTANIMG" + b[8:], CORRUPT),
-    (lambda b: b[:10], CORRUPT),
-    (lambda b: b + b"x", CORRUPT),
-])
+@pytest.mark.parametrize(
+    "mangle, code",
+    [
+        (lambda b: b[: len(b) // 2], CORRUPT),
+        (lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:], CORRUPT),
+        (lambda b: b"NOTANIMG" + b[8:], CORRUPT),
+        (lambda b: b[:10], CORRUPT),
+        (lambda b: b + b"x", CORRUPT),
+    ],
+)
 def test_broken_images_are_refused(mangle, code):
     with pytest.raises(ImageError) as info:
         parse_image(mangle(build_image("CB610L", "v", 500)), "CB610L")
@@ -30,9 +33,11 @@ def test_image_for_another_model():
 
 
 def test_names_resolve_only_from_the_module_table(simulator):
-    at, control = simulator()
+    _at, control = simulator()
     upgrade = control.module.upgrade
-    assert upgrade.resolve("127.0.0.2") == "127.0.0.2" and upgrade.resolve("localhost") == "127.0.0.1"
+    assert (
+        upgrade.resolve("127.0.0.2") == "127.0.0.2" and upgrade.resolve("localhost") == "127.0.0.1"
+    )
     with pytest.raises(OSError, match="unknown host"):
         upgrade.resolve("example.com")
 
@@ -44,4 +49,7 @@ def test_upgrade_syntax_and_state(simulator):
     assert at.command("AT+SQNSUPGRADE=?").lines == ["+SQNSUPGRADE: (256),(0,1),(0-100),(0-2)"]
     assert at.command('AT+SQNSUPGRADE="http://127.0.0.1/x",2', check=False).final.line == "ERROR"
     assert at.command('AT+SQNSUPGRADE="x",0,0,2', check=False).final.line == "+CME ERROR: 533"
-    assert at.command('AT+SQNSUPGRADE="file:///etc/passwd"', check=False).final.line == "+CME ERROR: 528"
+    assert (
+        at.command('AT+SQNSUPGRADE="file:///etc/passwd"', check=False).final.line
+        == "+CME ERROR: 528"
+    )

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import pytest
 
@@ -21,7 +21,9 @@ SIM_CAPABILITIES = '["sim-switch", "puk-entry", "sim-destructive", "destructive"
 
 def require_tool(name: str, package: str) -> str:
     """The tool's path; a missing tool skips the test on a desk and fails it in CI."""
-    path = shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/sbin/{name}") if os.path.exists(p)), None)
+    path = shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/sbin/{name}") if os.path.exists(p)), None
+    )
     if path is None:
         message = f"{name} is not installed (apt-get install {package})"
         if os.environ.get("CI"):
@@ -40,8 +42,13 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 15.0) -> 
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before listening on {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            raise RuntimeError(
+                f"{proc.args[0]} exited with {proc.returncode} before listening on {port}"
+            )
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=0.5),
+        ):
             return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
@@ -59,9 +66,22 @@ def stop(proc: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def served_simulator(*args: str) -> Iterator[tuple[str, str]]:
     """`cassiopeia-sim --pty --control 0 ARGS` in its own process: (device, control address)."""
-    proc = subprocess.Popen([sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast",
-                             "--control", "0", *args], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "lib")})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cassiopeia_sim.cli",
+            "--pty",
+            "--profile",
+            "fast",
+            "--control",
+            "0",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "lib")},
+    )
     try:
         device = proc.stdout.readline().strip()
         control = proc.stdout.readline().split()[1]
@@ -81,9 +101,13 @@ def ser2net(device: str, workdir: pathlib.Path, baud: int = 115200) -> Iterator[
         "connection: &module\n"
         f"    accepter: telnet(rfc2217),tcp,127.0.0.1,{port}\n"
         f"    connector: serialdev,{device},{baud}n81,local\n"
-        "    options:\n      kickolduser: true\n")
-    proc = subprocess.Popen([binary, "-n", "-u", "-c", str(config), "-P", str(workdir / "ser2net.pid")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        "    options:\n      kickolduser: true\n"
+    )
+    proc = subprocess.Popen(
+        [binary, "-n", "-u", "-c", str(config), "-P", str(workdir / "ser2net.pid")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_listening(port, proc)
         # A pty has no modem lines: ser2net never acknowledges DTR/RTS, and pyserial is told so.
@@ -92,26 +116,49 @@ def ser2net(device: str, workdir: pathlib.Path, baud: int = 115200) -> Iterator[
         stop(proc)
 
 
-def write_bench(path: pathlib.Path, port: Optional[str], control: Optional[str] = None, baudrate: int = 115200,
-                tables: str = "") -> pathlib.Path:
+def write_bench(
+    path: pathlib.Path,
+    port: str | None,
+    control: str | None = None,
+    baudrate: int = 115200,
+    tables: str = "",
+) -> pathlib.Path:
     """A bench file for a served simulator: the simulator's own SIM codes and capabilities."""
     port_line = f'port = "{port}"\n' if port else ""
     control_line = f'control = "{control}"\n' if control else ""
     path.write_text(
         f'[bench]\nname = "{path.stem}"\n{port_line}{control_line}baudrate = {baudrate}\n'
         f"capabilities = {SIM_CAPABILITIES}\n"
-        '[module]\nmodel = "CB610L"\n[sim]\npin = "0000"\npuk = "42984776"\nlock = true\nplmn = "00101"\n'
-        f'[upgrade]\nlocal_host = "127.0.0.1"\nota_host = "127.0.0.2"\n{tables}')
+        '[module]\nmodel = "CB610L"\n[sim]\npin = "0000"\npuk = "42984776"\nlock = true\nplmn = '
+        '"00101"\n'
+        f'[upgrade]\nlocal_host = "127.0.0.1"\nota_host = "127.0.0.2"\n{tables}'
+    )
     return path
 
 
-def run_suites(bench: pathlib.Path, reports: pathlib.Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_suites(
+    bench: pathlib.Path, reports: pathlib.Path, *args: str, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """A conformance run as a lab starts it, with the three reports."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--bench={bench}",
-         f"--html={reports / 'report.html'}", f"--junitxml={reports / 'junit.xml'}",
-         f"--alluredir={reports / 'allure-results'}", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--bench={bench}",
+            f"--html={reports / 'report.html'}",
+            f"--junitxml={reports / 'junit.xml'}",
+            f"--alluredir={reports / 'allure-results'}",
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def assert_all_passed(result: subprocess.CompletedProcess) -> None:

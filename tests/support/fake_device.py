@@ -8,26 +8,27 @@ URL handler (support/urlhandler), which hands bytes out in small chunks.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
 import threading
 import tty
-from typing import Callable, Optional, Union
+from collections.abc import Callable
 
-Reply = Union[bytes, Callable[[str], Optional[bytes]]]
+Reply = bytes | Callable[[str], bytes | None]
 
 
 class Script:
     """Command line -> reply bytes. Unknown lines get `\\r\\nERROR\\r\\n`."""
 
-    def __init__(self, replies: Optional[dict[str, Reply]] = None, echo: bool = False) -> None:
+    def __init__(self, replies: dict[str, Reply] | None = None, echo: bool = False) -> None:
         self.replies: dict[str, Reply] = dict(replies or {})
         self.echo = echo
         self.received: list[str] = []
         self.raw_received = bytearray()
         self.output: Callable[[bytes], None] = lambda data: None
-        self.raw_handler: Optional[Callable[[bytes], None]] = None  # takes bytes while set
+        self.raw_handler: Callable[[bytes], None] | None = None  # takes bytes while set
         self._line = bytearray()
 
     def feed(self, data: bytes) -> None:
@@ -99,9 +100,7 @@ class PtyDevice:
         if threading.current_thread() is not self._thread:
             self._thread.join(1)
         for fd in (self.master, self._slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
     close = vanish

@@ -4,12 +4,15 @@ and its timers fire later, so only a deadline means the same thing everywhere.""
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T], timeout: float = 10.0, interval: float = 0.01, what: str = "") -> T:
+def eventually(
+    check: Callable[[], T], timeout: float = 10.0, interval: float = 0.01, what: str = ""
+) -> T:
     """The first truthy value of check() within timeout seconds, else AssertionError."""
     end = time.monotonic() + timeout
     while True:
