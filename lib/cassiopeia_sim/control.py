@@ -2,37 +2,48 @@
 
 `SimControl` acts in process; `ControlServer` serves the same calls as JSON lines
 on 127.0.0.1 for a simulator running in another process, and `RemoteControl`
-is its client. Only the names in OPERATIONS can be called remotely.
+is its client. The operations are declared once, by `@operation` on SimControl's
+methods: OPERATIONS, the server and the client all derive from those methods and
+their signatures.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import socket
 import socketserver
 import threading
-from typing import Any, Optional
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .module import SimulatedModule
 from .sim_card import SimCard
 
-__all__ = ["SimControl", "ControlServer", "RemoteControl", "OPERATIONS"]
+__all__ = ["OPERATIONS", "ControlServer", "RemoteControl", "SimControl"]
 
-OPERATIONS = ("remove_sim", "insert_sim", "replace_sim", "reboot", "set_identity", "state", "inject_urc",
-              "inject_bytes", "nv", "set_coverage", "set_cells", "deny_registration")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def operation(fn: _F) -> _F:
+    """Mark a SimControl method as a control-plane operation (callable remotely too)."""
+    fn.__dict__["control_operation"] = True
+    return fn
 
 
 class SimControl:
     def __init__(self, module: SimulatedModule) -> None:
         self.module = module
 
-    def _run(self, fn, *args):
+    def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return self.module.loop.run_sync(fn, *args)
 
+    @operation
     def remove_sim(self) -> None:
         """Pull the SIM out (the module notices at once: a hot-plug detect line)."""
         self._run(self.module.sim.remove)
 
+    @operation
     def insert_sim(self) -> None:
         def insert() -> None:
             self.module.sim.insert()
@@ -41,8 +52,10 @@ class SimControl:
 
         self._run(insert)
 
+    @operation
     def replace_sim(self) -> None:
         """A fresh card with the same codes and lock state (after a test blocked the old one)."""
+
         def replace() -> None:
             old = self.module.sim
             card = SimCard(self.module, old.pin, old.puk, locked=True)
@@ -55,43 +68,61 @@ class SimControl:
 
         self._run(replace)
 
+    @operation
     def reboot(self) -> None:
         self.module.reset()
 
+    @operation
     def set_coverage(self, present: bool) -> None:
         """Take the radio coverage away (a shield box) or give it back."""
         self._run(self.module.network.set_coverage, bool(present))
 
+    @operation
     def set_cells(self, cells: list[dict[str, Any]]) -> None:
         """The cells the module can hear, e.g. [{"plmn": "00101", "rsrp_dbm": -95}]."""
         from .network import Cell
 
         self._run(lambda: setattr(self.module.network, "cells", [Cell(**c) for c in cells]))
 
-    def deny_registration(self, cause: Optional[int]) -> None:
+    @operation
+    def deny_registration(self, cause: int | None) -> None:
         """Make the network reject attach with an EMM cause (None: accept again)."""
         self._run(lambda: setattr(self.module.network, "deny_cause", cause))
 
+    @operation
     def set_identity(self, **values: str) -> None:
         self._run(lambda: self.module.identity.update(**values))
 
+    @operation
     def inject_urc(self, line: str) -> None:
         self._run(self.module.engine.urc, line)
 
+    @operation
     def inject_bytes(self, data: bytes | str) -> None:
         raw = data.encode("latin-1") if isinstance(data, str) else data
         self._run(self.module.engine.raw, raw)
 
+    @operation
     def nv(self) -> dict[str, Any]:
         return self._run(self.module.nv.snapshot)
 
+    @operation
     def state(self) -> dict[str, Any]:
         def snapshot() -> dict[str, Any]:
             m = self.module
-            return {"power": m.power, "cfun": m.cfun, "boots": m.boots, "port_present": m.port_present,
-                    "sim": m.sim.state.value, "pin_left": m.sim.pin_left, "puk_left": m.sim.puk_left,
-                    "lock": m.sim.lock_enabled, "nv": m.nv.snapshot(), "stat": m.network.stat,
-                    "coverage": m.network.coverage}
+            return {
+                "power": m.power,
+                "cfun": m.cfun,
+                "boots": m.boots,
+                "port_present": m.port_present,
+                "sim": m.sim.state.value,
+                "pin_left": m.sim.pin_left,
+                "puk_left": m.sim.puk_left,
+                "lock": m.sim.lock_enabled,
+                "nv": m.nv.snapshot(),
+                "stat": m.network.stat,
+                "coverage": m.network.coverage,
+            }
 
         return self._run(snapshot)
 
@@ -105,8 +136,8 @@ class _Handler(socketserver.StreamRequestHandler):
                 op, kwargs = request["op"], request.get("args", {})
                 if op not in OPERATIONS:
                     raise ValueError(f"unknown operation {op!r}")
-                if op == "inject_bytes":
-                    kwargs = {"data": bytes.fromhex(kwargs["hex"])}
+                kwargs = {k: _from_wire(v) for k, v in kwargs.items()}
+                _SIGNATURES[op].bind(**kwargs)  # names checked before anything runs
                 reply = {"ok": True, "result": getattr(control, op)(**kwargs)}
             except Exception as exc:  # the error goes back to the client, the server stays up
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -125,7 +156,7 @@ class ControlServer(socketserver.ThreadingTCPServer):
 
     @property
     def address(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.socket.getsockname()[:2]
         return f"tcp://{host}:{port}"
 
     def close(self) -> None:
@@ -134,15 +165,27 @@ class ControlServer(socketserver.ThreadingTCPServer):
 
 
 class RemoteControl:
-    """The same calls as SimControl, over a control server's socket."""
+    """The same operations as SimControl, over a control server's socket."""
 
     def __init__(self, address: str, timeout: float = 10.0) -> None:
         host, port = address.removeprefix("tcp://").rsplit(":", 1)
         self._sock = socket.create_connection((host, int(port)), timeout=timeout)
         self._file = self._sock.makefile("rwb")
 
-    def _call(self, op: str, **kwargs: Any) -> Any:
-        self._file.write(json.dumps({"op": op, "args": kwargs}).encode() + b"\n")
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name not in OPERATIONS:
+            raise AttributeError(f"{name!r} is not a control-plane operation")
+        signature = _SIGNATURES[name]
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            bound = signature.bind(*args, **kwargs)  # a wrong call fails here, not remotely
+            return self._call(name, _keywords(bound))
+
+        return call
+
+    def _call(self, op: str, kwargs: dict[str, Any]) -> Any:
+        args = {k: _to_wire(v) for k, v in kwargs.items()}
+        self._file.write(json.dumps({"op": op, "args": args}).encode() + b"\n")
         self._file.flush()
         line = self._file.readline()
         if not line:
@@ -152,42 +195,42 @@ class RemoteControl:
             raise RuntimeError(reply["error"])
         return reply["result"]
 
-    def remove_sim(self) -> None:
-        self._call("remove_sim")
-
-    def insert_sim(self) -> None:
-        self._call("insert_sim")
-
-    def replace_sim(self) -> None:
-        self._call("replace_sim")
-
-    def reboot(self) -> None:
-        self._call("reboot")
-
-    def set_identity(self, **values: str) -> None:
-        self._call("set_identity", **values)
-
-    def inject_urc(self, line: str) -> None:
-        self._call("inject_urc", line=line)
-
-    def inject_bytes(self, data: bytes) -> None:
-        self._call("inject_bytes", hex=data.hex())
-
-    def nv(self) -> dict[str, Any]:
-        return self._call("nv")
-
-    def set_coverage(self, present: bool) -> None:
-        self._call("set_coverage", present=present)
-
-    def set_cells(self, cells: list[dict[str, Any]]) -> None:
-        self._call("set_cells", cells=cells)
-
-    def deny_registration(self, cause: Optional[int]) -> None:
-        self._call("deny_registration", cause=cause)
-
-    def state(self) -> dict[str, Any]:
-        return self._call("state")
-
     def close(self) -> None:
         self._file.close()
         self._sock.close()
+
+
+OPERATIONS: tuple[str, ...] = tuple(
+    name for name, fn in vars(SimControl).items() if getattr(fn, "control_operation", False)
+)
+
+
+def _without_self(fn: Callable[..., Any]) -> inspect.Signature:
+    signature = inspect.signature(fn)
+    return signature.replace(parameters=list(signature.parameters.values())[1:])
+
+
+# each operation's parameters: the client binds its arguments to them, the server checks names
+_SIGNATURES = {name: _without_self(getattr(SimControl, name)) for name in OPERATIONS}
+
+
+def _keywords(bound: inspect.BoundArguments) -> dict[str, Any]:
+    """Bound arguments as keywords, a **values parameter spread out."""
+    out: dict[str, Any] = {}
+    for name, value in bound.arguments.items():
+        if bound.signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:
+            out.update(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _to_wire(value: Any) -> Any:
+    # JSON has no bytes: they travel as {"hex": ...}
+    return {"hex": value.hex()} if isinstance(value, bytes | bytearray) else value
+
+
+def _from_wire(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"hex"}:
+        return bytes.fromhex(value["hex"])
+    return value

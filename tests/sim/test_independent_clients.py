@@ -22,9 +22,15 @@ def test_gammu_identify(served, tmp_path):
     device, _ = served
     rc = tmp_path / "gammurc"
     rc.write_text(f"[gammu]\ndevice = {device}\nconnection = at\n")
-    out = subprocess.run([gammu, "-c", str(rc), "identify"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [gammu, "-c", str(rc), "identify"], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stdout + out.stderr
-    fields = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in out.stdout.splitlines()) if v}
+    fields = {
+        k.strip(): v.strip()
+        for k, _, v in (ln.partition(":") for ln in out.stdout.splitlines())
+        if v
+    }
     assert fields["Manufacturer"].lower().startswith("sequans")
     assert "CB610L" in fields["Model"]
     assert fields["Firmware"].startswith("UE4.2.2.0-46115")
@@ -51,15 +57,26 @@ def test_remote_control_plane(served):
             rc.insert_sim()
             assert rc.state()["sim"] in ("busy", "READY")
             with pytest.raises(RuntimeError, match="unknown operation"):
-                rc._call("shutdown_everything")
+                rc._call("shutdown_everything", {})
     finally:
         rc.close()
 
 
 def test_served_on_tcp_as_socket_url():
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cassiopeia_sim.cli", "--tcp", "0", "--profile", "fast", "--unlocked"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        [
+            sys.executable,
+            "-m",
+            "cassiopeia_sim.cli",
+            "--tcp",
+            "0",
+            "--profile",
+            "fast",
+            "--unlocked",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
     try:
         url = proc.stdout.readline().strip()

@@ -1,0 +1,46 @@
+"""The control plane: operations declared once on SimControl, served and called remotely."""
+
+import pytest
+
+from cassiopeia_sim.control import OPERATIONS, ControlServer, RemoteControl, SimControl
+
+
+@pytest.fixture
+def remote(simulator):
+    """(AtChannel, RemoteControl) for a fresh module behind a control server on 127.0.0.1."""
+    at, control = simulator("locked=0")
+    server = ControlServer(control)
+    rc = RemoteControl(server.address)
+    yield at, rc
+    rc.close()
+    server.close()
+
+
+def test_every_declared_operation_is_callable_remotely(remote):
+    _, rc = remote
+    public = {n for n in vars(SimControl) if not n.startswith("_")}
+    assert set(OPERATIONS) == public  # nothing public escapes the declaration
+    for name in OPERATIONS:
+        assert callable(getattr(rc, name))
+    with pytest.raises(AttributeError, match="not a control-plane operation"):
+        rc.module  # noqa: B018 -- SimControl's attributes are not operations
+
+
+def test_remote_arguments_bind_to_the_operations_signature(remote):
+    at, rc = remote
+    with pytest.raises(TypeError):
+        rc.set_coverage(present=False, extra=1)  # refused before anything is sent
+    with pytest.raises(RuntimeError, match="TypeError"):
+        rc._call("set_coverage", {"bogus": True})  # the server checks names too
+    rc.set_coverage(False)  # positional arguments travel as keywords
+    assert rc.state()["coverage"] is False
+    rc.set_identity(model="CB610L-R")  # a **values operation
+    assert at.command("AT+CGMM").lines[-1] == "CB610L-R"
+
+
+def test_bytes_travel_to_the_module_unchanged(remote):
+    at, rc = remote
+    mark = at.urc_mark()
+    rc.inject_bytes(b"\r\n+RAW: \x01\xff\r\n")
+    # atlink shows a byte that is not text as a backslash escape
+    assert at.wait_urc("+RAW:", 5, after=mark).line == "+RAW: \x01\\xff"
