@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from atlink import CmeError
+from cassiopeia import CmeError
 from cassiopeia.sockets import parse_sqnsring, recv_header_rule
 
 pytestmark = pytest.mark.supports("+SQNSCFG", "+SQNSD", "+SQNSSENDEXT", "+SQNSRECV")

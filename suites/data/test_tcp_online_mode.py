@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from atlink import CommandError
+from cassiopeia import CommandError
 from cassiopeia.sockets import parse_sqnsring
 
 pytestmark = pytest.mark.supports("+SQNSCFG", "+SQNSD", "+SQNSO")
@@ -62,7 +62,7 @@ def test_online_binary_integrity_both_ways(data_modem, echo_peer, bench, size):
     online = m.sockets.dial(1, echo_peer.host, echo_peer.port, online=True)
     received = bytearray()
     for i in range(0, size, 16384):
-        online.write(payload[i:i + 16384])
+        online.write(payload[i : i + 16384])
         received += online.read(65536, timeout=0.0)
     received += online.read_exactly(size - len(received), 30 + 3 * bench.wire_time(size))
     assert bytes(received) == payload  # byte for byte, both ways

@@ -4,8 +4,7 @@ import ipaddress
 
 import pytest
 
-from atlink import CommandError
-from cassiopeia import parse_cgact, parse_cgcontrdp, parse_cgdcont
+from cassiopeia import CommandError, parse_cgact, parse_cgcontrdp, parse_cgdcont
 
 usecase = pytest.mark.usecase
 SPARE_CID = 2  # the guide's example context
@@ -60,7 +59,9 @@ def test_read_dynamic_parameters(modem, spare_context):
     ipaddress.ip_address(p.address)
     ipaddress.ip_address(p.dns_primary)
     if p.mask:
-        ipaddress.ip_network(f"0.0.0.0/{p.mask}" if "." in p.mask and p.mask.count(".") == 3 else "::/0")
+        ipaddress.ip_network(
+            f"0.0.0.0/{p.mask}" if "." in p.mask and p.mask.count(".") == 3 else "::/0"
+        )
 
 
 @usecase("1.2.2", "Configure PDP context")
@@ -69,7 +70,8 @@ def test_configure_pdp_context(modem, spare_context):
     modem.network.define_context(cid, "IP", "custom")
     modem.network.activate(cid)
     with pytest.raises(CommandError):
-        modem.at.command(f'AT+CGDCONT={cid},"IPV4V6","custom"')  # an active context is not reconfigured
+        # an active context is not reconfigured
+        modem.at.command(f'AT+CGDCONT={cid},"IPV4V6","custom"')
     modem.at.command(f"AT+CGACT=0,{cid}")  # deactivate cid 2 before configuring it
     modem.at.command(f'AT+CGDCONT={cid},"IPV4V6","custom"')
     assert modem.network.contexts()[cid].pdp_type == "IPV4V6"

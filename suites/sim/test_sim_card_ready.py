@@ -6,8 +6,7 @@ bench declares, CFUN=1, CMEE=2. Wrong codes go through `sim_guard` only.
 
 import pytest
 
-from atlink import CmeError, CommandError
-from cassiopeia import PinState
+from cassiopeia import CmeError, CommandError, PinState
 
 usecase = pytest.mark.usecase
 
@@ -108,8 +107,12 @@ def test_check_remaining_pin_retries(modem, sim_guard):
     lock_and_require_pin(modem, sim_guard.pin)
     assert modem.at.command("AT+CPIN?").lines == ["+CPIN: SIM PIN"]
     before = modem.at.command("AT+CPINR").lines
-    assert before == ["+CPINR: SIM PIN,3,3", "+CPINR: SIM PUK,10,10", "+CPINR: SIM PIN2,3,3",
-                      "+CPINR: SIM PUK2,10,10"]
+    assert before == [
+        "+CPINR: SIM PIN,3,3",
+        "+CPINR: SIM PUK,10,10",
+        "+CPINR: SIM PIN2,3,3",
+        "+CPINR: SIM PUK2,10,10",
+    ]
     with pytest.raises(CommandError):
         modem.at.command(f'AT+CPIN="{sim_guard.wrong_pin()}"')
     after = modem.sim.retries()

@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from atlink import CmeError
+from cassiopeia import CmeError
 
 usecase = pytest.mark.usecase
 pytestmark = [pytest.mark.requires("destructive"), pytest.mark.supports("+SQNSUPGRADE")]
 
-UPGRADE_URC = re.compile(r'^\+SQNSUPGRADE: ')
+UPGRADE_URC = re.compile(r"^\+SQNSUPGRADE: ")
 NETWORK_ERROR, CORRUPTED, INVALID_SIGNATURE, GENERAL, NO_UPGRADE = 531, 529, 530, 528, 533
 
 
@@ -27,7 +27,9 @@ def upgrade_urcs(modem, after):
 
 
 def expected_sequence(step, reboot):
-    lines = [f'+SQNSUPGRADE: "downloading",{p}' for p in marks(step)] + ['+SQNSUPGRADE: "installed"']
+    lines = [f'+SQNSUPGRADE: "downloading",{p}' for p in marks(step)] + [
+        '+SQNSUPGRADE: "installed"'
+    ]
     return lines + (['+SQNSUPGRADE: "rebooting"'] if reboot else [])
 
 
@@ -61,7 +63,9 @@ def test_local_asynchronous_upgrade_over_http(modem, http_server, firmware, old_
 
 
 @usecase("2.3.2", "OTA Synchronous upgrade with HTTP server")
-def test_ota_synchronous_upgrade_over_http(modem, ota_http_server, firmware, sim_guard, upgrade_hosts):
+def test_ota_synchronous_upgrade_over_http(
+    modem, ota_http_server, firmware, sim_guard, upgrade_hosts
+):
     if not upgrade_hosts["ota"]:
         pytest.skip("the bench names no upgrade.ota_host")
     url = ota_http_server.url(firmware.good)
@@ -121,19 +125,24 @@ def test_cancel_a_running_upgrade(modem, http_server, firmware, old_version):
     assert modem.info.revision() == old_version
 
 
-@pytest.mark.parametrize("case, code", [
-    ("unknown host", NETWORK_ERROR),
-    ("connection refused", NETWORK_ERROR),
-    ("HTTP 404", NETWORK_ERROR),
-    ("stalled download", NETWORK_ERROR),
-    ("server dies mid-transfer", NETWORK_ERROR),
-    ("truncated image", CORRUPTED),
-    ("corrupt image", CORRUPTED),
-    ("image for another model", INVALID_SIGNATURE),
-    ("unsupported scheme", GENERAL),
-])
+@pytest.mark.parametrize(
+    "case, code",
+    [
+        ("unknown host", NETWORK_ERROR),
+        ("connection refused", NETWORK_ERROR),
+        ("HTTP 404", NETWORK_ERROR),
+        ("stalled download", NETWORK_ERROR),
+        ("server dies mid-transfer", NETWORK_ERROR),
+        ("truncated image", CORRUPTED),
+        ("corrupt image", CORRUPTED),
+        ("image for another model", INVALID_SIGNATURE),
+        ("unsupported scheme", GENERAL),
+    ],
+)
 @usecase("2.3.2", "Upgrade failures leave the old firmware running")
-def test_failed_upgrade_keeps_the_old_firmware(modem, http_server, firmware, old_version, case, code):
+def test_failed_upgrade_keeps_the_old_firmware(
+    modem, http_server, firmware, old_version, case, code
+):
     urls = {
         "unknown host": "http://no-such-server.invalid/firmware.sfp",
         "connection refused": f"http://{http_server.host}:1/{firmware.good}",

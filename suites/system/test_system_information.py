@@ -1,12 +1,11 @@
 """Guide 2.2: How to get system information (2.2.2 use cases)."""
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from atlink import CommandError
-from cassiopeia import parse_cclk
+from cassiopeia import CommandError, parse_cclk
 
 usecase = pytest.mark.usecase
 
@@ -14,7 +13,7 @@ usecase = pytest.mark.usecase
 @pytest.fixture
 def restore_clock(modem):
     yield
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     modem.info.set_clock(now, 0)  # leave the module on UTC, not on the guide's 2019
 
 
@@ -49,16 +48,20 @@ def test_clock_read_and_set(modem, restore_clock):
 
 
 @usecase("2.2.2", "Clock")
-@pytest.mark.parametrize("bad", [
-    '"19/13/20,22:10:00+08"',  # month 13
-    '"19/02/30,22:10:00+08"',  # 30 February
-    '"19/05/20,24:00:00+08"',  # hour 24
-    '"19/05/20,22:10:00"',  # no time zone
-    '"19/05/20 22:10:00+08"',  # no comma
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        '"19/13/20,22:10:00+08"',  # month 13
+        '"19/02/30,22:10:00+08"',  # 30 February
+        '"19/05/20,24:00:00+08"',  # hour 24
+        '"19/05/20,22:10:00"',  # no time zone
+        '"19/05/20 22:10:00+08"',  # no comma
+    ],
+)
 def test_clock_set_rejects_malformed_time(modem, restore_clock, bad):
     before = modem.info.clock()
     with pytest.raises(CommandError):
         modem.at.command(f"AT+CCLK={bad}")
     after = modem.info.clock()
-    assert after.quarters == before.quarters and after.local >= before.local  # unchanged, still running
+    # unchanged, still running
+    assert after.quarters == before.quarters and after.local >= before.local

@@ -1,0 +1,111 @@
+"""The rules of ARCHITECTURE.md, checked on the source: who may import whom, and no circles.
+
+Imports are read with ast, not by importing, so a rule holds for code no test runs.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# room -> top-level packages it must never import (ARCHITECTURE.md, "Rules between rooms")
+FORBIDDEN = {
+    "suites": {"atlink", "cassiopeia_sim", "serial"},
+    "fixtures": {"cassiopeia_sim"},
+    "lib/cassiopeia": {"cassiopeia_sim", "fixtures"},
+    "lib/atlink": {"cassiopeia", "cassiopeia_sim", "fixtures"},
+    "lib/cassiopeia_sim": {"atlink", "cassiopeia", "fixtures"},
+}
+# Known exceptions, each to be removed by the open issue named (bench actions, #18).
+ALLOWED = {
+    ("fixtures/modem.py", "cassiopeia_sim"),  # the simulator's control plane as bench control
+    ("fixtures/firmware.py", "cassiopeia_sim"),  # images in the simulator's format
+}
+
+
+def _imports(path: Path, anywhere: bool) -> list[tuple[str, int]]:
+    """(absolute module, level) of each import: all of them, or the module-level ones only."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    nodes = ast.walk(tree) if anywhere else _module_level(tree.body)
+    found = []
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found += [(alias.name, 0) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", node.level))
+    return found
+
+
+def _module_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    for node in body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue  # typing only: never executed
+        if isinstance(node, ast.Try):
+            out += _module_level(node.body + [s for h in node.handlers for s in h.body])
+        else:
+            out.append(node)
+    return out
+
+
+def _files(room: str) -> list[Path]:
+    return sorted((ROOT / room).rglob("*.py"))
+
+
+@pytest.mark.parametrize("room", sorted(FORBIDDEN))
+def test_each_room_imports_only_what_it_may(room):
+    broken = []
+    for path in _files(room):
+        rel = path.relative_to(ROOT).as_posix()
+        for module, level in _imports(path, anywhere=True):
+            top = module.split(".")[0]
+            if level == 0 and top in FORBIDDEN[room] and (rel, top) not in ALLOWED:
+                broken.append(f"{rel} imports {module}")
+    assert not broken, "\n".join(broken)
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT / "lib" if "lib" in path.parts else ROOT).with_suffix("")
+    parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+    return ".".join(parts)
+
+
+def _resolve(importer: Path, module: str, level: int) -> str:
+    if not level:
+        return module
+    base = _module_name(importer).split(".")
+    if importer.name != "__init__.py":
+        base = base[:-1]
+    base = base[: len(base) - (level - 1)]
+    return ".".join([*base, module] if module else base)
+
+
+def test_no_import_circles():
+    graph: dict[str, set[str]] = {}
+    for room in ("lib/atlink", "lib/cassiopeia", "lib/cassiopeia_sim", "fixtures"):
+        for path in _files(room):
+            graph[_module_name(path)] = {
+                _resolve(path, module, level) for module, level in _imports(path, anywhere=False)
+            }
+    for name in graph:
+        graph[name] = {dep for dep in graph[name] if dep in graph and dep != name}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for dep in graph[start]:
+            if dep == goal or (dep not in seen and (seen.add(dep) or reaches(dep, goal, seen))):
+                return True
+        return False
+
+    circles = sorted(name for name in graph if reaches(name, name, set()))
+    assert not circles, f"modules on an import circle: {circles}"
+
+
+def test_the_rules_see_real_imports():
+    # guard against a checker that finds nothing: the channel does import the framer
+    channel = ROOT / "lib/atlink/channel.py"
+    assert ("framing", 1) in _imports(channel, anywhere=False)
+    assert "atlink.framing" in {_resolve(channel, m, lv) for m, lv in _imports(channel, False)}
