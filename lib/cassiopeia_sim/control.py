@@ -129,7 +129,9 @@ class SimControl:
 
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
-        control: SimControl = self.server.control  # type: ignore[attr-defined]
+        server = self.server
+        assert isinstance(server, ControlServer)
+        control = server.control
         for raw in self.rfile:
             try:
                 request = json.loads(raw)

@@ -46,7 +46,10 @@ class IdentityService:
 
     def specs(self) -> dict[str, Spec]:
         ident = self.identity
-        sim_gate = lambda cmd: self._module.sim.require_ready()  # noqa: E731
+
+        def sim_gate(cmd: Cmd) -> None:
+            self._module.sim.require_ready()
+
         return {
             "+CGMI": Spec(exec=lambda: [ident.manufacturer], test=list),
             "+CGMM": Spec(exec=lambda: [ident.model], test=list),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .engine import Pending, Spec
 from .errors import CmeFail, SyntaxFail
-from .lexer import Args
+from .lexer import Args, Cmd
 from .sim_card import SimState
 
 if TYPE_CHECKING:
@@ -217,7 +217,10 @@ class Network:
 
     # ------------------------------------------------------------ commands
     def specs(self) -> dict[str, Spec]:
-        sim_gate = lambda cmd: self.module.sim.require_ready()  # noqa: E731
+
+        def sim_gate(cmd: Cmd) -> None:
+            self.module.sim.require_ready()
+
         return {
             "^AUTOATT": Spec(
                 read=lambda: [f"^AUTOATT: {self.autoatt}"],
