@@ -7,13 +7,17 @@ secret is fixed by 27.007 syntax:
   +CLCK=<fac>,<mode>[,<passwd>[,...]]    the 3rd
   +CPWD=<fac>,<oldpwd>,<newpwd>          the 2nd and 3rd
   +CGAUTH=<cid>,<prot>[,<user>[,<pwd>]]  the 4th (also in the +CGAUTH: read reply)
+Spaces V.250 ignores (`AT + CPIN = "1234"`) do not hide a command from masking.
+
+URLs carry secrets too: the password of their userinfo (`ftp://user:***@host/`) and
+the values of query parameters named like secrets (`sim://b?pin=***&puk=***`).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["MASK", "mask_secrets"]
+__all__ = ["MASK", "mask_secrets", "mask_url"]
 
 MASK = "***"
 
@@ -21,7 +25,7 @@ MASK = "***"
 _SECRET_PARAMS = {"CPIN": None, "CLCK": {2}, "CPWD": {1, 2}, "CGAUTH": {3}}
 # A set form anywhere, or the +CGAUTH read reply (which echoes the password back) anywhere:
 # a transcript entry may hold several lines, and a line its predecessor's line end.
-_SECRET = re.compile(r"\+(CPIN|CLCK|CPWD|CGAUTH)=|\+CGAUTH: ?", re.IGNORECASE)
+_SECRET = re.compile(r"\+\s*(CPIN|CLCK|CPWD|CGAUTH)\s*=|\+\s*CGAUTH\s*:\s*", re.IGNORECASE)
 _CGAUTH_READ_SECRET = {3}
 
 
@@ -35,9 +39,10 @@ def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, i
 
     def flush() -> None:
         value = "".join(param)
-        if value and (secret is None or index in secret):
-            quoted = value.startswith('"')
-            value = f'"{MASK}"' if quoted else MASK
+        core = value.strip()
+        if core and (secret is None or index in secret):
+            masked = f'"{MASK}"' if core.startswith('"') else MASK
+            value = value[: value.index(core)] + masked + value[value.index(core) + len(core) :]
         out.append(value)
 
     while i < len(text):
@@ -59,11 +64,30 @@ def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, i
     return "".join(out), i
 
 
+# userinfo's password: scheme://user:PASSWORD@ (user names stay: they tell who logged in)
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^/@\s:\"']*:)([^/@\s\"']*)(@)", re.IGNORECASE)
+# query parameters named like secrets: ?pin=..&puk=..&password=..
+_URL_PARAM = re.compile(
+    r"([?&;](?:pin|puk|pin2|puk2|pass|passwd|password|pwd|secret|token|key)=)([^&#;\s\"']*)",
+    re.IGNORECASE,
+)
+
+
+def mask_url(text: str) -> str:
+    """`text` with the secrets of every URL in it masked (userinfo passwords, secret params)."""
+    if "://" not in text:
+        return text
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + MASK + m.group(3), text)
+    return _URL_PARAM.sub(lambda m: m.group(1) + MASK if m.group(2) else m.group(0), text)
+
+
 def mask_secrets(text: str) -> str:
-    """Return `text` with every secret parameter replaced by ***.
+    """Return `text` with every secret parameter replaced by ***, and the URLs in it masked.
 
     `text` is as received or sent: a real line end (not an escaped one) ends the parameters.
     """
+    if "://" in text:
+        text = mask_url(text)
     first = _SECRET.search(text)
     if first is None:
         return text

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
+from .masking import mask_secrets
+
 __all__ = [
     "CME_ERRORS",
     "AtError",
@@ -227,6 +229,8 @@ class CallError(CommandError):
 
 
 def error_for(command: str, final: Final, lines: list[str]) -> CommandError:
+    """The typed error of a failed command. Its text is masked: it reaches reports and logs."""
+    command, lines = mask_secrets(command), [mask_secrets(line) for line in lines]
     if final.kind is FinalKind.CME_ERROR:
         return CmeError(command, final, lines)
     if final.kind is FinalKind.CMS_ERROR:
@@ -240,6 +244,8 @@ class AtTimeout(AtError):
     """No final result in time. Carries what did arrive and the transcript tail."""
 
     def __init__(self, command: str, timeout: float, lines: list[str], tail: str) -> None:
+        # masked here: the text reaches reports and logs, the attributes tracebacks
+        command, lines, tail = mask_secrets(command), [mask_secrets(x) for x in lines], tail
         self.command, self.timeout, self.lines, self.tail = command, timeout, lines, tail
         got = "\n    ".join(lines) if lines else "(nothing)"
         super().__init__(

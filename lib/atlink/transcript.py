@@ -74,9 +74,8 @@ class Transcript:
         self._entries: deque[Entry] = deque(maxlen=capacity)
         self._seq = 0
         self._lock = threading.Lock()
-        self._listeners: tuple[
-            Callable[[Entry], None], ...
-        ] = ()  # replaced, never mutated: no copy per record
+        # replaced, never mutated: no copy per record
+        self._listeners: tuple[Callable[[Entry], None], ...] = ()
 
     def add_listener(self, listener: Callable[[Entry], None]) -> None:
         self._listeners += (listener,)
@@ -91,9 +90,16 @@ class Transcript:
         """Record bytes (or an event text). `bulk` data is shortened for readability."""
         with self._lock:
             self._seq += 1
-            if isinstance(data, str):
+            if isinstance(data, str):  # an event: masked too (it may quote a command or a URL)
                 entry = Entry(
-                    self._seq, time.monotonic(), time.time(), direction, 0, data, "", False
+                    self._seq,
+                    time.monotonic(),
+                    time.time(),
+                    direction,
+                    0,
+                    mask_secrets(data),
+                    "",
+                    False,
                 )
             elif bulk and len(data) > _BULK_SHOWN:
                 entry = Entry(

@@ -9,6 +9,7 @@ import pytest
 from atlink import (
     CTRL_Z,
     ESC,
+    AtChannel,
     AtError,
     AtTimeout,
     CallError,
@@ -441,6 +442,41 @@ def test_transcript_has_every_byte_with_direction_and_masks_secrets(connect):
     assert sizes == len(
         b'AT+CPIN="0000"\r' + OK + b'AT+CLCK="SC",1,"4321"\r' + OK + b"AT+CGAUTH?\r" + auth
     )
+
+
+def test_errors_and_events_carry_no_secret(connect):
+    """A failed or timed-out command's error text, repr and attributes are masked, and so is
+    the transcript's timeout event: they reach reports, junit and Allure."""
+    cme = b"\r\n+CME ERROR: 16\r\n"
+    auth = b'\r\n+CGAUTH: 1,1,"u","pw8765"\r\n'
+    at, script = connect({'AT+CPIN="7391"': cme, 'AT + CPIN = "7392"': cme})
+    script.replies['AT+CPIN="8461"'] = lambda line: None  # never answers
+    script.replies["AT+CGAUTH?"] = lambda line: auth  # the read reply, then silence
+    mark = at.transcript.mark()
+    with pytest.raises(CmeError) as failed:
+        at.command('AT+CPIN="7391"')
+    with pytest.raises(CmeError) as spaced:
+        at.command('AT + CPIN = "7392"')
+    with pytest.raises(AtTimeout) as silent:
+        at.command('AT+CPIN="8461"', timeout=0.2)
+    with pytest.raises(AtTimeout) as partial:
+        at.command("AT+CGAUTH?", timeout=0.2)
+    shown = [
+        f"{e.value} {e.value!r} {vars(e.value)}" for e in (failed, spaced, silent, partial)
+    ] + [entry.text for entry in at.transcript.since(mark)]
+    for secret in ("7391", "7392", "8461", "pw8765"):
+        assert not [text for text in shown if secret in text], secret
+    assert failed.value.code == 16 and "+CME ERROR: 16" in str(failed.value)
+
+
+def test_the_port_url_is_shown_without_its_secrets():
+    from support.fake_device import Script
+    from support.urlhandler import protocol_fake
+
+    protocol_fake.DEVICES["secretive"] = Script({})
+    with AtChannel("fake://secretive?chunk=1&pin=7391&puk=55512345") as at:
+        opened = at.transcript.since(0)[0].text
+    assert "pin=***" in opened and "7391" not in opened and "55512345" not in opened
 
 
 # ---------------------------------------------------------------- 10. a vanishing port

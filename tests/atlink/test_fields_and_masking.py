@@ -52,6 +52,23 @@ def test_unquote_and_strip_prefix():
         # line kept
         ('\r\n+CGAUTH: 1,1,"u","pw"\r\n\r\nOK\r\n', '\r\n+CGAUTH: 1,1,"u","***"\r\n\r\nOK\r\n'),
         ('AT+CPIN="1234"\r\r\nOK\r\n', 'AT+CPIN="***"\r\r\nOK\r\n'),
+        # spaces V.250 ignores
+        ('AT+CPIN ="7391"', 'AT+CPIN ="***"'),
+        ('AT + CPIN = "7391"', 'AT + CPIN = "***"'),
+        ('AT+CGAUTH = 1,1,"user","pw"', 'AT+CGAUTH = 1,1,"user","***"'),
+        ('AT+CPWD = "SC", "7391", "1234"', 'AT+CPWD = "SC", "***", "***"'),
+        ('+CGAUTH : 1,1,"user","pw"', '+CGAUTH : 1,1,"user","***"'),
+        # URLs: the userinfo's password, query parameters named like secrets
+        (
+            'AT+SQNSUPGRADE="ftp://user:pa55@127.0.0.1:2121/fw.bin",1',
+            'AT+SQNSUPGRADE="ftp://user:***@127.0.0.1:2121/fw.bin",1',
+        ),
+        (
+            "port open sim://b?profile=fast&pin=7391&puk=55512345",
+            "port open sim://b?profile=fast&pin=***&puk=***",
+        ),
+        ("https://h/x?Password=a&n=1", "https://h/x?Password=***&n=1"),
+        ("sim://b?profile=fast&locked=0", "sim://b?profile=fast&locked=0"),
     ],
 )
 def test_mask_secrets(text, masked):
