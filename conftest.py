@@ -3,6 +3,7 @@ reports."""
 
 pytest_plugins = [
     "fixtures.options",
+    "fixtures.secrets",
     "fixtures.bench",
     "fixtures.capabilities",
     "fixtures.usecases",

@@ -3,7 +3,7 @@
 from .channel import CTRL_Z, ESC, AtChannel, ExchangeRecord, Response, expected_prefixes
 from .fields import split_fields, strip_prefix, unquote
 from .framing import Framer, Kind, Token
-from .masking import mask_secrets
+from .masking import MASK, mask_secrets, mask_url
 from .online import OnlineSession
 from .results import (
     AtError,
@@ -27,6 +27,7 @@ __all__ = [
     "CTRL_Z",
     "DEFAULT_TIMEOUTS",
     "ESC",
+    "MASK",
     "AtChannel",
     "AtError",
     "AtTimeout",
@@ -54,6 +55,7 @@ __all__ = [
     "classify_final",
     "expected_prefixes",
     "mask_secrets",
+    "mask_url",
     "split_fields",
     "strip_prefix",
     "unquote",
