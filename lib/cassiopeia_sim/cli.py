@@ -4,11 +4,15 @@ cassiopeia-sim --pty                 # first line printed: the device path
 cassiopeia-sim --pty --usb --link /tmp/ttyCassiopeia   # the port vanishes at resets
 cassiopeia-sim --pty --baud 115200   # output paced like a UART
 cassiopeia-sim --tcp 5000 --control 5001
+
+The SIM's codes: CASSIOPEIA_SIM_PIN and CASSIOPEIA_SIM_PUK in the environment, or
+--pin-file/--puk-file; --pin/--puk work too but show on every process list.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -17,6 +21,9 @@ from .control import ControlServer, SimControl
 from .module import SimulatedModule
 from .profiles import PROFILES
 from .serve import PtyServer, TcpServer
+
+ENV = {"pin": "CASSIOPEIA_SIM_PIN", "puk": "CASSIOPEIA_SIM_PUK"}
+DEFAULTS = {"pin": "0000", "puk": "42984776"}  # the correct codes of the guide's examples
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,8 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="also serve the control plane on 127.0.0.1:PORT (0 picks one)",
     )
     p.add_argument("--profile", choices=sorted(PROFILES), default="realistic")
-    p.add_argument("--pin", default="0000")
-    p.add_argument("--puk", default="42984776")
+    for code, default in DEFAULTS.items():
+        given = p.add_mutually_exclusive_group()
+        given.add_argument(
+            f"--{code}",
+            help=f"the SIM's {code.upper()} (default: ${ENV[code]}, else {default}); "
+            "visible on process lists: prefer the environment or a file",
+        )
+        given.add_argument(
+            f"--{code}-file", metavar="FILE", help=f"read the SIM's {code.upper()} from FILE"
+        )
     p.add_argument("--unlocked", action="store_true", help="SIM PIN lock disabled")
     p.add_argument("--no-sim", action="store_true", help="start with no SIM inserted")
     p.add_argument(
@@ -56,9 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _code(args: argparse.Namespace, code: str) -> str:
+    """The code from --CODE, --CODE-file, the environment, or the guide's default."""
+    path = getattr(args, f"{code}_file")
+    if path is not None:
+        with open(path) as fh:
+            return fh.read().strip()
+    given = getattr(args, code)
+    return given if given is not None else os.environ.get(ENV[code], DEFAULTS[code]).strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        pin, puk = _code(args, "pin"), _code(args, "puk")
+    except OSError as exc:
+        parser.error(f"cannot read a SIM code file: {exc.strerror}: {exc.filename}")
     if args.link and not args.pty:
         parser.error("--link needs --pty")
     if args.usb and args.pty and not args.link:
@@ -68,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         module = SimulatedModule(
             profile=args.profile,
-            pin=args.pin,
-            puk=args.puk,
+            pin=pin,
+            puk=puk,
             sim_locked=not args.unlocked,
             sim_present=not args.no_sim,
             usb=args.usb,
