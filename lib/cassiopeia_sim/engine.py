@@ -8,6 +8,7 @@ service registered. All of it runs on the module's loop thread.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,15 +77,28 @@ class Spec:
 
 
 class Engine:
-    def __init__(self, write: Callable[[bytes], None], cmee: Callable[[], int]) -> None:
+    # Input that arrives while a command runs waits, as in the module's UART buffer; beyond
+    # this many bytes the module's CTS goes off until half has run (GUESSES.md).
+    QUEUE_LIMIT = 4096
+
+    def __init__(
+        self,
+        write: Callable[[bytes], None],
+        cmee: Callable[[], int],
+        hold_input: Callable[[bool], None] | None = None,
+    ) -> None:
         self._write = write
         self._cmee = cmee
+        self._hold_input = hold_input or (lambda hold: None)
+        self._held = False
+        self._draining = False
+        self.queued_bytes = 0
         self.specs: dict[str, Spec] = {}
         self.basic: dict[str, Callable[[Cmd], Result]] = {}
         self.online_sink: Callable[[bytes], None] | None = None  # bytes go here in data mode
         self._line = bytearray()
         self._last_line = ""
-        self._queue: list[str] = []
+        self._queue: deque[str] = deque()
         self._busy = False
         self._prompt: Prompt | None = None
         self._chain: list[Cmd] = []
@@ -173,6 +187,10 @@ class Engine:
     def _line_done(self, line: str) -> None:
         if self._busy or self._prompt is not None:
             self._queue.append(line)
+            self.queued_bytes += len(line) + 1
+            if not self._held and self.queued_bytes >= self.QUEUE_LIMIT:
+                self._held = True
+                self._hold_input(True)
             return
         stripped = line.strip()
         if stripped.upper() == "A/":
@@ -231,8 +249,26 @@ class Engine:
 
     def resume(self) -> None:
         """Back in command mode after online data: run what was queued meanwhile."""
-        if self._queue and not self._busy and self._prompt is None and self.online_sink is None:
-            self._line_done(self._queue.pop(0))
+        self._run_queued()
+
+    def _run_queued(self) -> None:
+        """Run queued lines one after the other: iteratively, never by recursion (a line that
+        finishes at once would otherwise start the next from inside its own _finish)."""
+        if self._draining:
+            return  # the loop below, further up the stack, takes the next line
+        self._draining = True
+        try:
+            while (
+                self._queue and not self._busy and self._prompt is None and self.online_sink is None
+            ):
+                line = self._queue.popleft()
+                self.queued_bytes -= len(line) + 1
+                if self._held and self.queued_bytes <= self.QUEUE_LIMIT // 2:
+                    self._held = False
+                    self._hold_input(False)
+                self._line_done(line)
+        finally:
+            self._draining = False
 
     def _settled(self, lines: list[str], error: BaseException | None, final: str) -> None:
         self._emit(lines)
@@ -252,13 +288,16 @@ class Engine:
         else:
             self.final(final)
         self._busy = False
-        if self._queue and self._prompt is None and self.online_sink is None:
-            self._line_done(self._queue.pop(0))
+        self._run_queued()
 
     def abort(self) -> None:
         """Forget everything in flight (the module resets)."""
         self._line.clear()
         self._queue.clear()
+        self.queued_bytes = 0
+        if self._held:
+            self._held = False
+            self._hold_input(False)
         self._chain = []
         self._busy = False
         self._prompt = None

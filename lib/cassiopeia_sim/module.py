@@ -104,7 +104,12 @@ class SimulatedModule:
         self.identity = Identity()
         if identity:
             self.identity.update(**identity)
-        self.engine = Engine(self._output, cmee=lambda: self.nv["cmee"])
+        self._input_holds: set[str] = set()  # who holds the client's input (the module's CTS)
+        self.engine = Engine(
+            self._output,
+            cmee=lambda: self.nv["cmee"],
+            hold_input=lambda hold: self.hold_input(hold, "command queue"),
+        )
         self.sim = SimCard(self, pin, puk, locked=sim_locked, present=sim_present)
         self.sim.on_ready = self._sim_unlocked
         self.identity_service = IdentityService(self, self.identity)
@@ -226,11 +231,16 @@ class SimulatedModule:
     def _flow(self) -> None:
         self.sockets.host_ready(self._host_reading and not self._line_busy)
 
-    def hold_input(self, hold: bool) -> None:
-        """The module's CTS, from its services: hold the client's input while it has nowhere to
-        go."""
-        if self._client is not None:
-            self._client.hold_input(hold)
+    def hold_input(self, hold: bool, holder: str = "sockets") -> None:
+        """The module's CTS, from its services: hold the client's input while one of them has
+        nowhere to put it. Each holder holds and releases on its own; CTS is off while any holds."""
+        was = bool(self._input_holds)
+        if hold:
+            self._input_holds.add(holder)
+        else:
+            self._input_holds.discard(holder)
+        if bool(self._input_holds) != was and self._client is not None:
+            self._client.hold_input(not was)
 
     def _output(self, data: bytes) -> None:
         if self._client is not None:

@@ -4,6 +4,8 @@ import pytest
 from sim_helpers import reboot
 
 from atlink import AtTimeout, CommandError, FinalKind
+from cassiopeia_sim.engine import Engine, Pending, Spec
+from support.waiting import eventually
 
 
 def test_case_spaces_and_chains(simulator):
@@ -163,3 +165,31 @@ def test_cmee_survives_reset_but_echo_does_not(simulator):
     at.command("AT")
     received = "".join(e.text for e in at.transcript.since(mark) if e.direction == "<<")
     assert received.startswith("AT\\r")  # echo back on
+
+
+def test_lines_queued_behind_a_slow_command_all_run_without_recursion(simulator):
+    """ATE0, then AT+CFUN=1 and 400 AT in one write: 401 OKs, and the port still answers
+    (the queue ran by recursion: 328 OKs, a RecursionError, and a port that never answered)."""
+    at, _ = simulator("locked=0")
+    at.command("AT+CFUN=0")
+    mark = at.urc_mark()
+    at.send_raw(b"AT+CFUN=1\r" + b"AT\r" * 400)  # CFUN=1 takes a while: the ATs queue up
+    oks = eventually(lambda: sum(u.line == "OK" for u in at.urcs.since(mark)) == 401 or None)
+    assert oks and at.command("AT+CGMM", timeout=5).lines == ["CB610L"]
+
+
+def test_queued_input_is_bounded_by_holding_the_host_not_by_dropping():
+    """While a command runs, input waits in a bounded queue; beyond it the module's CTS goes
+    off (the host's writes wait), and every queued line still runs once the command ends."""
+    written, holds = bytearray(), []
+    engine = Engine(written.extend, cmee=lambda: 2, hold_input=holds.append)
+    slow = Pending()
+    engine.register("+SLOW", Spec(exec=lambda: slow))
+    engine.receive(b"AT+SLOW\r")
+    lines = b"AT\r" * 5000  # 15,000 bytes: several times what the module buffers
+    engine.receive(lines)
+    assert holds == [True]  # held once the queue reached its bound, not before the end
+    assert engine.queued_bytes <= Engine.QUEUE_LIMIT + len(lines)  # bounded by one delivery
+    slow.resolve()
+    assert written.count(b"OK\r\n") == 1 + 5000  # SLOW, and every queued AT
+    assert holds == [True, False] and engine.queued_bytes == 0
