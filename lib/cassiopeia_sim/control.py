@@ -9,16 +9,19 @@ their signatures.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import socket
 import socketserver
 import threading
+import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .module import SimulatedModule
 from .sim_card import SimCard
+from .typecheck import build, conforms
 
 __all__ = ["OPERATIONS", "ControlServer", "RemoteControl", "SimControl"]
 
@@ -26,9 +29,28 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def operation(fn: _F) -> _F:
-    """Mark a SimControl method as a control-plane operation (callable remotely too)."""
-    fn.__dict__["control_operation"] = True
-    return fn
+    """Mark a SimControl method as a control-plane operation (callable remotely too).
+
+    Its arguments are checked against its type hints before its body runs: a wrongly typed
+    value is refused with nothing changed, in process and remotely alike."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        hints = typing.get_type_hints(fn)
+        bound = signature.bind(*args, **kwargs)
+        for name, value in bound.arguments.items():
+            param = signature.parameters[name]
+            if name not in hints:
+                continue
+            named = value.items() if param.kind is param.VAR_KEYWORD else [(name, value)]
+            for key, each in named:
+                if not conforms(each, hints[name]):
+                    raise TypeError(f"{fn.__name__}: {key} must be {hints[name]}, not {each!r}")
+        return fn(*args, **kwargs)
+
+    checked.__dict__["control_operation"] = True
+    return typing.cast(_F, checked)
 
 
 class SimControl:
@@ -82,7 +104,8 @@ class SimControl:
         """The cells the module can hear, e.g. [{"plmn": "00101", "rsrp_dbm": -95}]."""
         from .network import Cell
 
-        self._run(lambda: setattr(self.module.network, "cells", [Cell(**c) for c in cells]))
+        made = [build(Cell, c) for c in cells]  # every value checked before any is used
+        self._run(lambda: setattr(self.module.network, "cells", made))
 
     @operation
     def deny_registration(self, cause: int | None) -> None:
@@ -91,6 +114,7 @@ class SimControl:
 
     @operation
     def set_identity(self, **values: str) -> None:
+        """Change identities (model, imei...): all of them, checked, or none."""
         self._run(lambda: self.module.identity.update(**values))
 
     @operation
@@ -127,12 +151,23 @@ class SimControl:
         return self._run(snapshot)
 
 
+# the longest request line read; a longer one is refused, not read whole
+MAX_REQUEST = 1 << 20
+
+
 class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         server = self.server
         assert isinstance(server, ControlServer)
         control = server.control
-        for raw in self.rfile:
+        while True:
+            raw = self.rfile.readline(MAX_REQUEST + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_REQUEST:
+                error = f"ValueError: request longer than {MAX_REQUEST} bytes; closing"
+                self.wfile.write(json.dumps({"ok": False, "error": error}).encode() + b"\n")
+                return  # the rest of that line cannot be told from a next request
             try:
                 request = json.loads(raw)
                 op, kwargs = request["op"], request.get("args", {})

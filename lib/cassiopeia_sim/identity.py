@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from .engine import Spec
 from .errors import SyntaxFail
 from .lexer import Args, Cmd
+from .typecheck import build
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
@@ -31,12 +32,14 @@ class Identity:
     msisdn: str = "11000000219"
 
     def update(self, **values: str) -> None:
-        for key, value in values.items():
-            if not hasattr(self, key):
-                raise KeyError(f"unknown identity field {key!r}")
-            setattr(self, key, str(value))
-        if not re.fullmatch(r"\d{15}", self.imei) or not re.fullmatch(r"\d{2}", self.svn):
+        """Change some fields: all checked first (names, types, formats), then all applied."""
+        new = build(Identity, {**vars(self), **values})
+        if not re.fullmatch(r"\d{15}", new.imei) or not re.fullmatch(r"\d{2}", new.svn):
             raise ValueError("IMEI must be 15 digits and SVN 2 digits")
+        if not re.fullmatch(r"\d{6,15}", new.imsi):
+            raise ValueError("IMSI must be 6 to 15 digits")
+        for f in fields(self):
+            setattr(self, f.name, getattr(new, f.name))
 
 
 class IdentityService:

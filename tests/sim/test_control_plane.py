@@ -1,5 +1,8 @@
 """The control plane: operations declared once on SimControl, served and called remotely."""
 
+import contextlib
+import socket
+
 import pytest
 
 from cassiopeia_sim.control import OPERATIONS, ControlServer, RemoteControl, SimControl
@@ -44,3 +47,39 @@ def test_bytes_travel_to_the_module_unchanged(remote):
     rc.inject_bytes(b"\r\n+RAW: \x01\xff\r\n")
     # atlink shows a byte that is not text as a backslash escape
     assert at.wait_urc("+RAW:", 5, after=mark).line == "+RAW: \x01\\xff"
+
+
+def test_wrongly_typed_values_are_refused_before_anything_changes(simulator):
+    at, control = simulator("locked=0")
+    before = at.command("AT+BGLTEPLMN=?", timeout=5).lines
+    with pytest.raises(TypeError, match="rsrp_dbm"):
+        control.set_cells([{"rsrp_dbm": "x"}])  # accepted once, then wedged the AT port
+    with pytest.raises(TypeError, match="present"):
+        control.set_coverage("no")
+    with pytest.raises(TypeError, match="cause"):
+        control.deny_registration("15")
+    assert at.command("AT+BGLTEPLMN=?", timeout=5).lines == before
+
+
+def test_an_identity_is_changed_whole_or_not_at_all(simulator):
+    at, control = simulator("locked=0")
+    with pytest.raises(ValueError, match="IMEI"):
+        control.set_identity(model="CB610L-X", imei="1")  # refused, but the model was kept
+    assert at.command("AT+CGMM").lines == ["CB610L"]
+    with pytest.raises(TypeError, match="update"):
+        control.set_identity(update="x")  # replaced the method
+    with pytest.raises(TypeError, match="model"):
+        control.set_identity(model=7)
+    control.set_identity(model="CB610L-Y")  # update is still a method
+    assert at.command("AT+CGMM").lines == ["CB610L-Y"]
+
+
+def test_an_overlong_request_is_refused_without_being_read_whole(remote):
+    _, rc = remote
+    host, port = rc._sock.getpeername()[:2]
+    with socket.create_connection((host, port), timeout=10) as raw:
+        with contextlib.suppress(OSError):  # the server may close before all of it is sent
+            raw.sendall(b'{"op": "state", "args": {"x": "' + b"y" * (4 << 20))
+        reply = raw.makefile("rb").readline()
+    assert b"longer than" in reply
+    assert rc.state()["power"] == "on"  # the server still serves its other clients
