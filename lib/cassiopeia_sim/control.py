@@ -108,6 +108,12 @@ class SimControl:
         self._run(lambda: setattr(self.module.network, "cells", made))
 
     @operation
+    def trust_ca(self, pem: str) -> None:
+        """Provision a CA certificate (PEM) the module checks HTTPS download servers against,
+        as a lab provisions its modules."""
+        self._run(self.module.upgrade.trust, pem)
+
+    @operation
     def deny_registration(self, cause: int | None) -> None:
         """Make the network reject attach with an EMM cause (None: accept again)."""
         self._run(lambda: setattr(self.module.network, "deny_cause", cause))

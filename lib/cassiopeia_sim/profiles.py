@@ -27,6 +27,7 @@ class Profile:
     download_step: float  # pause between firmware download progress reports
     install: float  # image validated -> "installed"
     download_timeout: float  # a download server silent this long has failed
+    download_deadline: float  # a whole download taking longer than this has failed
 
     def scaled(self, factor: float) -> Profile:
         values = {f.name: getattr(self, f.name) * factor for f in fields(self) if f.name != "name"}
@@ -48,6 +49,7 @@ PROFILES = {
         download_step=0.05,
         install=2.0,
         download_timeout=60.0,
+        download_deadline=600.0,
     ),
     "fast": Profile(
         "fast",
@@ -63,5 +65,6 @@ PROFILES = {
         download_step=0.0,
         install=0.01,
         download_timeout=2.0,
+        download_deadline=3.0,
     ),
 }

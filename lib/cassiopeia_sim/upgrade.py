@@ -4,18 +4,20 @@ and AT+SQNBYPASS, which decides whether the module routes IP itself (needed for 
 The download runs on a worker thread; progress, results and every state change are
 posted back to the module's loop. A server "on the host's USB network" (by default
 127.0.0.1) is reachable without attach; any other only when attached with an active
-PDN and bypass disabled (guide 2.3.1).
+PDN and bypass disabled (guide 2.3.1). Every hop of a redirect is held to that rule,
+and every name is resolved by the module's own table, never by the host's resolver.
+HTTPS servers are checked against the CAs the module trusts (GUESSES.md).
 """
 
 from __future__ import annotations
 
 import ftplib
+import http.client
 import socket
 import ssl
 import threading
-import urllib.error
+import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -32,10 +34,38 @@ __all__ = ["Canceled", "Upgrade"]
 GENERAL, NETWORK, IN_PROGRESS, NOTHING_TO_CANCEL = 528, 531, 532, 533
 SCHEMES = ("http", "https", "ftp")
 MAX_IMAGE = 64 * 1024 * 1024
+MAX_REDIRECTS = 5
 
 
 class Canceled(Exception):
     pass
+
+
+class _Connection(http.client.HTTPConnection):
+    """HTTP to an address the module resolved itself; the Host header keeps the name."""
+
+    def __init__(self, name: str, address: str, port: int | None, timeout: float) -> None:
+        super().__init__(name, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _TlsConnection(_Connection):
+    """HTTPS likewise: the server's certificate is checked for the name, against `context`."""
+
+    default_port = 443
+
+    def __init__(
+        self, name: str, address: str, port: int | None, timeout: float, context: ssl.SSLContext
+    ) -> None:
+        super().__init__(name, address, port, timeout)
+        self._context = context
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
 
 
 class _Download(threading.Thread):
@@ -45,37 +75,43 @@ class _Download(threading.Thread):
         self,
         url: str,
         timeout: float,
+        deadline: float,
         on_progress: Callable[[int, int | None], None],
         on_done: Callable[[bytes | None, BaseException | None], None],
         allowed: Callable[[str], bool],
         step_delay: float,
         resolve: Callable[[str], str],
+        tls: ssl.SSLContext,
     ) -> None:
         super().__init__(name="sim-download", daemon=True)
-        self.url, self.timeout = url, timeout
+        self.url, self.timeout, self.deadline = url, timeout, time.monotonic() + deadline
         self.on_progress, self.on_done, self.allowed = on_progress, on_done, allowed
-        self.step_delay, self.resolve = step_delay, resolve
+        self.step_delay, self.resolve, self.tls = step_delay, resolve, tls
         self.cancel = threading.Event()
 
     def run(self) -> None:
         try:
             parts = urllib.parse.urlsplit(self.url)
-            address = self.resolve(parts.hostname or "")
-            if not self.allowed(address):
-                raise OSError(
-                    f"{address} is not reachable: not on the USB network, and no PDN for OTA"
-                )
             data = self._ftp(parts) if parts.scheme == "ftp" else self._http()
         except BaseException as exc:  # every failure becomes the module's error code
             self.on_done(None, exc)
             return
         self.on_done(data, None)
 
+    def _reach(self, host: str) -> str:
+        """The address of `host` by the module's own table, if the module can reach it."""
+        address = self.resolve(host)
+        if not self.allowed(address):
+            raise OSError(f"{address} is not reachable: not on the USB network, and no PDN for OTA")
+        return address
+
     def _chunks(self, read: Callable[[int], bytes], total: int | None) -> bytes:
         data = bytearray()
         while True:
             if self.cancel.is_set():
                 raise Canceled()
+            if time.monotonic() > self.deadline:  # a trickle never trips a per-read timeout
+                raise OSError(f"download not done by its deadline ({len(data)} bytes received)")
             chunk = read(16384)
             if not chunk:
                 break
@@ -90,21 +126,41 @@ class _Download(threading.Thread):
         return bytes(data)
 
     def _http(self) -> bytes:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        # no security profile: the certificate is not checked (GUESSES.md)
-        context.verify_mode = ssl.CERT_NONE
-        opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=context), urllib.request.ProxyHandler({})
-        )
-        with opener.open(self.url, timeout=self.timeout) as response:
-            length = response.headers.get("Content-Length")
-            return self._chunks(response.read, int(length) if length and length.isdigit() else None)
+        url = self.url
+        for _ in range(MAX_REDIRECTS + 1):
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                raise OSError(f"cannot download from a {parts.scheme!r} URL")
+            name = parts.hostname or ""
+            address = self._reach(name)  # every hop, the first and each redirect alike
+            conn: _Connection = (
+                _TlsConnection(name, address, parts.port, self.timeout, self.tls)
+                if parts.scheme == "https"
+                else _Connection(name, address, parts.port, self.timeout)
+            )
+            try:
+                conn.request(
+                    "GET", urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+                )
+                response = conn.getresponse()
+                location = response.getheader("Location")
+                if response.status in (301, 302, 303, 307, 308) and location:
+                    url = urllib.parse.urljoin(url, location)
+                    continue
+                if response.status != 200:
+                    raise OSError(f"HTTP {response.status} {response.reason}")
+                length = response.getheader("Content-Length")
+                total = int(length) if length and length.isdigit() else None
+                return self._chunks(response.read1, total)  # what has come: a check per read
+            finally:
+                conn.close()
+        raise OSError(f"more than {MAX_REDIRECTS} redirects")
 
     def _ftp(self, parts: urllib.parse.SplitResult) -> bytes:
-        ftp = ftplib.FTP(timeout=self.timeout)
+        address = self._reach(parts.hostname or "")
+        ftp = ftplib.FTP(timeout=self.timeout)  # data connections go to the same address
         try:
-            ftp.connect(parts.hostname or "", parts.port or 21)
+            ftp.connect(address, parts.port or 21)
             ftp.login(
                 urllib.parse.unquote(parts.username or "anonymous"),
                 urllib.parse.unquote(parts.password or ""),
@@ -131,6 +187,19 @@ class Upgrade:
         self._job: _Download | None = None
         self.pending_firmware: FirmwareImage | None = None
         self.bypass_effective = module.nv["bypass"]
+        self.trusted_cas: list[str] = []  # PEM: the CAs provisioned in the module (GUESSES.md)
+
+    def trust(self, pem: str) -> None:
+        """Provision a CA certificate the module checks HTTPS servers against."""
+        ssl.create_default_context(cadata=pem)  # refuses what is not a certificate
+        self.trusted_cas.append(pem)
+
+    def _tls(self) -> ssl.SSLContext:
+        """The module's own trust: its provisioned CAs, never the host's."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # checks chain, dates and host name
+        for pem in self.trusted_cas:
+            context.load_verify_locations(cadata=pem)
+        return context
 
     # ------------------------------------------------------------ module hooks
     def on_reset(self) -> None:
@@ -271,11 +340,13 @@ class Upgrade:
         job = _Download(
             url,
             self.module.profile.download_timeout,
+            self.module.profile.download_deadline,
             progress,
             done,
             self._reachable,
             self.module.profile.download_step,
             self.resolve,
+            self._tls(),
         )
         self._job = job
         self.state, self.percent = "downloading", 0
