@@ -1,4 +1,5 @@
 import itertools
+import signal
 
 import pytest
 import serial
@@ -10,6 +11,18 @@ from support.urlhandler import protocol_fake
 pytest_plugins = ["pytester"]
 
 serial.protocol_handler_packages.append("support.urlhandler")
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # SIGTERM (a CI job's timeout) ends the run as Ctrl-C does: fixtures tear down and stop the
+    # processes and servers they started (support/processes.py covers a run killed outright)
+    signal.signal(signal.SIGTERM, _interrupted)
+
+
 _names = itertools.count()
 
 # every client test runs over a real pty and over in-process ports that deliver

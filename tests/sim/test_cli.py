@@ -7,13 +7,14 @@ from pathlib import Path
 
 from atlink import AtChannel
 from support.benches import ROOT, stop
+from support.processes import spawn
 
 
 def test_sim_codes_from_the_environment_and_a_file_stay_off_the_process_list(tmp_path):
     puk_file = tmp_path / "puk"
     puk_file.write_text("55512345\n")
     command = [sys.executable, "-m", "cassiopeia_sim.cli", "--pty", "--profile", "fast"]
-    proc = subprocess.Popen(
+    proc = spawn(
         [*command, "--puk-file", str(puk_file)],
         stdout=subprocess.PIPE,
         text=True,

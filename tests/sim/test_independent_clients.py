@@ -8,6 +8,7 @@ import pytest
 
 from atlink import AtChannel
 from support.benches import require_tool, served_simulator
+from support.processes import spawn
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_remote_control_plane(served):
 
 
 def test_served_on_tcp_as_socket_url():
-    proc = subprocess.Popen(
+    proc = spawn(
         [
             sys.executable,
             "-m",

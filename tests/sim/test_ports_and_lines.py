@@ -15,11 +15,12 @@ from cassiopeia_sim import discard
 from cassiopeia_sim.instances import module_for_url
 from cassiopeia_sim.uart import BITS_PER_BYTE, UartPacer
 from support.benches import served_simulator
+from support.processes import spawn
 from support.waiting import eventually
 
 
 def serve(*args):
-    return subprocess.Popen(
+    return spawn(
         [sys.executable, "-m", "cassiopeia_sim.cli", "--profile", "fast", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

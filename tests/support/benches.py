@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.processes import spawn
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SIM_CAPABILITIES = '["sim-switch", "puk-entry", "sim-destructive", "destructive", "rf-control"]'
 
@@ -66,7 +68,7 @@ def stop(proc: subprocess.Popen) -> None:
 @contextlib.contextmanager
 def served_simulator(*args: str) -> Iterator[tuple[str, str]]:
     """`cassiopeia-sim --pty --control 0 ARGS` in its own process: (device, control address)."""
-    proc = subprocess.Popen(
+    proc = spawn(
         [
             sys.executable,
             "-m",
@@ -103,7 +105,7 @@ def ser2net(device: str, workdir: pathlib.Path, baud: int = 115200) -> Iterator[
         f"    connector: serialdev,{device},{baud}n81,local\n"
         "    options:\n      kickolduser: true\n"
     )
-    proc = subprocess.Popen(
+    proc = spawn(
         [binary, "-n", "-u", "-c", str(config), "-P", str(workdir / "ser2net.pid")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
