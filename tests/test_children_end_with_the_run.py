@@ -25,6 +25,7 @@ def alive(pid: int) -> bool:
     return status != "Z"  # a zombie has ended; it waits only for its parent to collect it
 
 
+@pytest.mark.slow  # a pytest run of its own, terminated
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_a_served_simulator_ends_with_the_run(tmp_path, how):

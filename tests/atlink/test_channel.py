@@ -449,7 +449,7 @@ def test_errors_and_events_carry_no_secret(connect):
     the transcript's timeout event: they reach reports, junit and Allure."""
     cme = b"\r\n+CME ERROR: 16\r\n"
     auth = b'\r\n+CGAUTH: 1,1,"u","pw8765"\r\n'
-    at, script = connect({'AT+CPIN="7391"': cme, 'AT + CPIN = "7392"': cme})
+    at, script = connect({'AT+CPIN="7391"': cme, 'AT + CPIN = "7392"': cme, "AT": OK})
     script.replies['AT+CPIN="8461"'] = lambda line: None  # never answers
     script.replies["AT+CGAUTH?"] = lambda line: auth  # the read reply, then silence
     mark = at.transcript.mark()

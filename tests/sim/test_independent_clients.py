@@ -18,6 +18,7 @@ def served():
         yield device_and_control
 
 
+@pytest.mark.slow  # gammu probes the port at length
 def test_gammu_identify(served, tmp_path):
     gammu = require_tool("gammu", "gammu")
     device, _ = served
