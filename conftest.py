@@ -12,6 +12,7 @@ pytest_plugins = [
     "fixtures.firmware",
     "fixtures.servers",
     "fixtures.peer",
+    "fixtures.recording",
     "fixtures.reports",
     "fixtures.acceptance",
 ]
