@@ -1,7 +1,7 @@
 """atlink: the AT channel over any pyserial URL. Knows V.250 and 27.007, nothing of Sequans."""
 
 from .channel import CTRL_Z, ESC, AtChannel, ExchangeRecord, Response, expected_prefixes
-from .fields import split_fields, strip_prefix, unquote
+from .fields import command_form, split_fields, strip_prefix, unquote
 from .framing import Framer, Kind, Token
 from .masking import MASK, mask_secrets, mask_url
 from .online import OnlineSession
@@ -53,6 +53,7 @@ __all__ = [
     "UrcStore",
     "UrcTable",
     "classify_final",
+    "command_form",
     "expected_prefixes",
     "mask_secrets",
     "mask_url",

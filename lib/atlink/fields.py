@@ -6,7 +6,7 @@ quotes; empty and trailing empty fields are kept as "" so positions never shift.
 
 from __future__ import annotations
 
-__all__ = ["split_fields", "strip_prefix", "unquote"]
+__all__ = ["command_form", "split_fields", "strip_prefix", "unquote"]
 
 
 def strip_prefix(line: str, prefix: str) -> str:
@@ -54,3 +54,13 @@ def unquote(field: str) -> str:
     if field.startswith('"'):
         return field[1:]
     return field
+
+
+def command_form(command: str) -> str:
+    """`AT+CPIN="***"` -> `AT+CPIN=`, `AT+CEREG?` -> `AT+CEREG?`, `AT+CGMR` -> `AT+CGMR`: the
+    command without its values (the first of a `;` chain), to group what runs repeatedly."""
+    head = command.split(";")[0]
+    for i, ch in enumerate(head):
+        if ch in "=?" and i > 2:
+            return head[: i + 1] + ("?" if head[i : i + 2] == "=?" else "")
+    return head
