@@ -19,6 +19,7 @@ import re
 import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -162,6 +163,7 @@ class _Exchange:
     `_answered` (a condition on that lock) announces to a caller waiting on them."""
 
     __slots__ = (
+        "after_partial",
         "command",
         "done",
         "error",
@@ -183,6 +185,8 @@ class _Exchange:
         self.numeric = numeric
         self.wants_prompt = wants_prompt  # a command that sends a payload after the module's prompt
         self.written = False
+        # a line had begun before the command was written: when it ends, it is not the answer
+        self.after_partial = False
         self.lines: list[str] = []
         self.final: Final | None = None
         self.payload: bytes | None = None
@@ -235,6 +239,9 @@ class AtChannel:
         self._rx_run: list[bytes] = []  # raw lines of the answer not yet recorded (see _route)
         self._last_rx = 0.0  # when bytes were last received
         self._owed = 0
+        # (command, expected prefixes) of the commands that timed out, oldest first: their
+        # late answers are told from URCs by the same rule as a pending command's
+        self._owed_commands: deque[tuple[str, tuple[str, ...]]] = deque()
         self._numeric = False
         self._session: OnlineSession | None = None
         self._port: serial.SerialBase | None = None
@@ -322,6 +329,7 @@ class AtChannel:
             self._close()
             with self._state:
                 self._owed = 0
+                self._owed_commands.clear()
                 self._numeric = False
                 self._session = None
             self._open(Deadline(timeout))
@@ -507,6 +515,10 @@ class AtChannel:
         return reached()
 
     def _on_token(self, token: Token) -> None:
+        if token.kind is Kind.OVERFLOW:  # a line past MAX_LINE: kept as bytes, never routed
+            self._flush_rx()
+            self.transcript.record(RX, token.raw, bulk=True)
+            return
         if token.kind is Kind.DATA:
             self._flush_rx()
             self.transcript.record(RX, token.raw, bulk=True)
@@ -538,8 +550,12 @@ class AtChannel:
             return
         numeric = self._numeric or (ex is not None and ex.numeric)
         final = classify_final(line, numeric)
+        if ex is not None and (ex.done or ex.after_partial):
+            # after its final, or ending a line that began before it was sent: not its answer
+            ex.after_partial = False
+            ex = None
         if ex is None or not ex.written:
-            if self._owed and (final is not None or self.urc_table.prefix_of(line) is None):
+            if self._owed and (final is not None or self._owed_answer(line)):
                 self._late(token, final)
                 return
             self._to_urc(token)
@@ -574,6 +590,13 @@ class AtChannel:
         got = _normalise(line)
         return got == sent or (got.endswith(sent) and len(sent) >= 2)
 
+    def _owed_answer(self, line: str) -> bool:
+        """A line with no command pending that answers the oldest timed-out one."""
+        if self.urc_table.prefix_of(line) is None:
+            return True
+        command, expected = self._owed_commands[0] if self._owed_commands else ("", ())
+        return bool(command) and not self.urc_table.is_urc(line, command, expected)
+
     def _late(self, token: Token, final: Final | None) -> None:
         self.late_lines += 1
         self._rx(token.raw)
@@ -581,6 +604,8 @@ class AtChannel:
         self.transcript.event("late answer of a timed-out command (discarded)")
         if final is not None:
             self._owed -= 1
+            if self._owed_commands:
+                self._owed_commands.popleft()
             self._owed_cond.notify_all()
 
     def _to_urc(self, token: Token) -> None:
@@ -694,6 +719,7 @@ class AtChannel:
                     # Nothing can answer before the terminating \r reaches the module, so the
                     # exchange counts as written from here; earlier lines were URCs.
                     ex.written = True
+                    ex.after_partial = self._framer.partial
                 self._write(line.encode("utf-8") + b"\r", reading_here=local)
                 if payload is not None:
                     self._send_payload(ex, payload, payload_end, deadline, local)
@@ -705,6 +731,7 @@ class AtChannel:
                 with self._state:
                     if not ex.done:
                         self._owed += 1
+                        self._owed_commands.append((ex.command, ex.expected))
                         self.transcript.event(f"timeout after {seconds:.1f} s: {line}")
                         raise AtTimeout(line, seconds, list(ex.lines), self.transcript.tail())
         finally:
@@ -772,6 +799,7 @@ class AtChannel:
             if self._owed:
                 self.transcript.event(f"resync: {self._owed} answer(s) taken as lost")
                 self._owed = 0
+                self._owed_commands.clear()
 
     # ------------------------------------------------------------ URCs and online mode
     def urc_mark(self) -> int:

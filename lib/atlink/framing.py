@@ -14,6 +14,12 @@ Modes:
 - raw (online data mode): entered on a CONNECT line; bytes are DATA until one of
   the terminators (`\\r\\nNO CARRIER\\r\\n`, and `\\r\\nOK\\r\\n` once an escape was
   sent) ends the mode.
+
+A line is at most MAX_LINE bytes: a module's longest is a few KiB (counted binary is
+read by count, not by line). Beyond it, the line's bytes come out as OVERFLOW tokens,
+to be recorded and never taken as a line, until its line end; framing resumes there.
+How an overlong line is cut into OVERFLOW tokens depends on the chunking; their bytes,
+joined, do not.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple
 
-__all__ = ["NO_CARRIER_TERMINATOR", "OK_TERMINATOR", "Framer", "Kind", "Token"]
+__all__ = ["MAX_LINE", "NO_CARRIER_TERMINATOR", "OK_TERMINATOR", "Framer", "Kind", "Token"]
+
+MAX_LINE = 16 * 1024
 
 NO_CARRIER_TERMINATOR = b"\r\nNO CARRIER\r\n"
 OK_TERMINATOR = b"\r\nOK\r\n"
@@ -43,6 +51,7 @@ class Kind(Enum):
     PROMPT = "prompt"
     PAYLOAD = "payload"
     DATA = "data"
+    OVERFLOW = "overflow"  # bytes of a line longer than MAX_LINE
 
 
 class Token(NamedTuple):
@@ -69,6 +78,7 @@ class Framer:
         self._payload = bytearray()
         self._raw = False
         self._raw_buf = bytearray()
+        self._overflowing = False  # inside a line that went past MAX_LINE
         self.prompt_armed = False
         self.counted_rules: list[CountedRule] = []
         self.raw_terminators: list[bytes] = [NO_CARRIER_TERMINATOR]
@@ -77,6 +87,11 @@ class Framer:
     @property
     def online(self) -> bool:
         return self._raw
+
+    @property
+    def partial(self) -> bool:
+        """Bytes of a line have arrived, and its line end has not."""
+        return bool(self._line) or self._overflowing
 
     def arm_escape(self) -> None:
         """An escape (`+++`) was sent: `\\r\\nOK\\r\\n` now ends online mode."""
@@ -132,7 +147,7 @@ class Framer:
                     self._lead.append(chunk[i])
                     i += 1
                     continue
-            if not self._line and not self.prompt_armed:
+            if not self._line and not self.prompt_armed and not self._overflowing:
                 j = self._whole_lines(chunk, i, out)
                 if j > i:
                     i = j
@@ -142,7 +157,9 @@ class Framer:
             if end > i:
                 self._line += chunk[i:end]
                 i = end
-                if self.prompt_armed and self._line[:1] == b">" and self._maybe_prompt(out):
+                if len(self._line) > MAX_LINE:
+                    self._overflow(b"", out)
+                elif self.prompt_armed and self._line[:1] == b">" and self._maybe_prompt(out):
                     continue  # a bare ">" prompt may own the space that follows it
             if m is None:
                 break
@@ -161,6 +178,9 @@ class Framer:
                 break  # finditer skipped something it could not match: the byte-wise path takes it
             i = m.end()
             data = m.group(1)
+            if len(data) > MAX_LINE:
+                out.append(self._token(Kind.OVERFLOW, data, m.group()))
+                continue
             out.append(self._token(Kind.LINE, data, m.group()))
             if self._after_line(data):
                 break
@@ -178,7 +198,18 @@ class Framer:
         out.append(self._token(Kind.PROMPT, b">", raw))
         return True
 
+    def _overflow(self, terminator: bytes, out: list[Token]) -> None:
+        """Out with the line so far as OVERFLOW; the rest of it follows as OVERFLOW too."""
+        data = bytes(self._line)
+        self._line.clear()
+        self._overflowing = not terminator
+        if data or terminator:
+            out.append(self._token(Kind.OVERFLOW, data, data + terminator))
+
     def _end_line(self, terminator: bytes, out: list[Token]) -> None:
+        if self._overflowing:
+            self._overflow(terminator, out)
+            return
         if not self._line:
             self._lead += terminator
             return

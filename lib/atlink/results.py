@@ -1,7 +1,8 @@
-"""Final result codes (V.250, 27.007, 27.005) and the typed errors they raise.
+r"""Final result codes (V.250, 27.007, 27.005) and the typed errors they raise.
 
-Classification matches whole lines, never substrings: `OKAY` is not OK and
-`+CME ERROR:` without a space is not an error line (ModemManager's corpus).
+Classification matches whole lines, never substrings: `OKAY` is not OK. Error
+finals are read the tolerant way ModemManager does (`\+CME ERROR:\s*`): `+CME
+ERROR:10` is one, a bare `+CME ERROR:` with nothing after it is not.
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def classify_final(line: str, numeric: bool = False) -> Final | None:
     if m:
         return Final(FinalKind.CONNECT, line, m.group(1) or "")
     m = _CMX.match(line) if line[:4] in ("+CME", "+CMS") else None
-    if m and (line[11:12] == " "):
+    # tolerant as ModemManager (\+CME ERROR:\s*): `+CME ERROR:10` is a final; a bare
+    # `+CME ERROR:` with nothing after it is not
+    if m and (line[11:12] == " " or m.group(2)):
         kind = FinalKind.CME_ERROR if m.group(1) == "CME" else FinalKind.CMS_ERROR
         return Final(kind, line, m.group(2).strip())
     if numeric and line in _NUMERIC:

@@ -21,6 +21,7 @@ from atlink import (
     PortLost,
     UrcTable,
 )
+from atlink.framing import MAX_LINE
 
 OK = b"\r\nOK\r\n"
 
@@ -533,3 +534,60 @@ def test_bytes_received_before_a_command_are_never_its_answer(connect):
         assert at.command("AT+CGMM", timeout=2).lines == ["CB610L"]
     # kept, on the unsolicited side
     assert sum("stray" in e.text for e in at.transcript.since(0)) >= 20
+
+
+# ---------------------------------------------------------------- issue 15: routing cases
+def test_lines_after_the_final_in_the_same_read_are_not_the_answer(connect):
+    """Case 1: after the final, a line is a URC or a late line, never the answer."""
+    tail = b"\r\nUE8.0.5.3\r\n\r\nOK\r\n\r\n+CEREG: 5\r\n\r\nERROR\r\n"
+    at, _ = connect({"AT+CGMR": tail}, urc_table=_cereg_table())
+    mark = at.urc_mark()
+    r = at.command("AT+CGMR")
+    assert r.lines == ["UE8.0.5.3"] and r.final.line == "OK"  # the ERROR after OK changes nothing
+    assert at.wait_urc("+CEREG: 5", 2, after=mark).line == "+CEREG: 5"
+
+
+def test_a_cme_error_without_its_space_is_still_a_final(connect):
+    """Case 5: `+CME ERROR:10` is parsed the tolerant way (ModemManager: \\+CME ERROR:\\s*)."""
+    at, _ = connect({"AT+A": b"\r\n+CME ERROR:10\r\n", "AT+B": b"\r\n+CMS ERROR:500\r\n"})
+    with pytest.raises(CmeError) as info:
+        at.command("AT+A", timeout=2)
+    assert info.value.code == 10
+    with pytest.raises(CmsError):
+        at.command("AT+B", timeout=2)
+
+
+def test_a_late_read_reply_is_a_late_line_not_a_urc(connect):
+    """Case 6: the answer of a command that timed out is late, even with a URC's prefix."""
+    at, script = connect({"AT": OK}, urc_table=_cereg_table())
+    script.replies["AT+CEREG?"] = lambda line: None  # silent for now
+    with pytest.raises(AtTimeout):
+        at.command("AT+CEREG?", timeout=0.2)
+    mark = at.urc_mark()
+    script.output(b'\r\n+CEREG: 2,1,"0001","01A2D001",7\r\n' + OK)  # the late read reply
+    at.command("AT", timeout=5)
+    assert at.urcs.since(mark) == [] and at.late_lines >= 2
+
+
+def test_noise_before_a_command_never_becomes_its_first_line(connect):
+    """Case 3: bytes with no line end that came before the command was sent."""
+    at, script = connect({"AT+CGMM": b"\r\nCB610L\r\n" + OK})
+    script.output(b"\xff\xfe\x00\xf0")
+    time.sleep(0.1)  # the noise has arrived before the command is written
+    assert at.command("AT+CGMM").lines == ["CB610L"]
+
+
+def test_an_overlong_line_is_bounded_and_recorded_not_returned(connect):
+    """Case 4: no line end for far longer than a module's longest line."""
+    blob = b"Z" * (4 << 20)
+    at, _ = connect({"AT+BIG": b"\r\n" + blob + b"\r\nOK\r\n", "AT+CGMM": b"\r\nCB610L\r\n" + OK})
+    r = at.command("AT+BIG", timeout=30)
+    assert r.lines == [] and r.ok  # the overlong line is not an information line
+    assert any("bytes" in e.text and e.size >= MAX_LINE for e in at.transcript.since(0))
+    assert at.command("AT+CGMM").lines == ["CB610L"]  # framing resumed at the line end
+
+
+def _cereg_table() -> UrcTable:
+    from cassiopeia import cassiopeia_urc_table
+
+    return cassiopeia_urc_table()

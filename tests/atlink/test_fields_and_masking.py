@@ -85,6 +85,7 @@ def test_mask_secrets(text, masked):
         ("+CMS ERROR: 500", FinalKind.CMS_ERROR),
         ("+CME ERROR: ", FinalKind.CME_ERROR),
         ("+CME ERROR:", None),
+        ("+CME ERROR:10", FinalKind.CME_ERROR),  # no space: still a final (ModemManager)
         ("OK ", None),
         ("0", None),
     ],

@@ -92,3 +92,21 @@ def test_idle_flush_releases_a_partial_terminator():
     f.feed(b"CONNECT\r\n")
     assert [t.data for t in f.feed(b"abc\r\n")] == [b"abc"]
     assert [t.data for t in f.flush_idle()] == [b"\r\n"]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 20])
+def test_a_line_past_max_line_comes_out_as_overflow_and_framing_resumes(chunk):
+    from atlink.framing import MAX_LINE
+
+    long_line = b"Z" * (3 * MAX_LINE + 5)
+    stream = b"\r\nbefore\r\n" + long_line + b"\r\nafter\r\n"
+    f = Framer()
+    tokens = []
+    for i in range(0, len(stream), chunk):
+        tokens += f.feed(stream[i : i + chunk])
+        assert len(f._line) <= MAX_LINE + chunk  # bounded, whatever arrives
+    tokens += f.reset()  # a trailing line end is claimed by the next token, or at reset
+    lines = [t.data for t in tokens if t.kind is Kind.LINE]
+    overflow = b"".join(t.data for t in tokens if t.kind is Kind.OVERFLOW)
+    assert lines == [b"before", b"after"] and overflow == long_line
+    assert b"".join(t.raw for t in tokens) == stream  # every byte accounted for
