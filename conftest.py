@@ -1,8 +1,10 @@
-"""The conformance suites' plugins: options, bench, capabilities, use cases, modem, probe,
-reports."""
+"""The conformance suites' plugins: bench, capabilities, use cases, modem, probe, reports.
+
+Their options (fixtures/options.py) are a pytest11 entry point of the installed project,
+known before pytest reads its command line.
+"""
 
 pytest_plugins = [
-    "fixtures.options",
     "fixtures.secrets",
     "fixtures.bench",
     "fixtures.capabilities",
