@@ -3,6 +3,7 @@
 import pytest
 
 from fixtures.baseline import restore_baseline
+from fixtures.capabilities import capabilities_of
 
 GUARD = 0.2  # escape guard time the suites ask for with ATS12 (V.250 default: 1 s)
 
@@ -14,15 +15,21 @@ def _reboot(module, codes, bench, control):
 
 
 @pytest.fixture(scope="module")
-def router_mode(module_session, sim_codes, bench, bench_control):
+def router_mode(module_session, sim_codes, bench, bench_control, pytestconfig):
     """Data over UART needs AT+SQNBYPASS="disable" and a reboot (guide 3).
 
-    The bench gets its mode back at the end.
+    A persistent setting: changed only on a bench that allows it (capability destructive, or
+    --allow-destructive), and given back at the end.
     """
     module = module_session
     restore_baseline(module, sim_codes, bench.lock, bench_control)
     before = module.at.command("AT+SQNBYPASS?").one("+SQNBYPASS:")
     if before != "disabled":
+        if "destructive" not in capabilities_of(pytestconfig):
+            pytest.skip(
+                f'router mode needs AT+SQNBYPASS="disable" (now {before}), a persistent '
+                "setting: capability 'destructive' or --allow-destructive"
+            )
         module.at.command('AT+SQNBYPASS="disable"')
         _reboot(module, sim_codes, bench, bench_control)
     yield module

@@ -155,12 +155,12 @@ def test_sim_not_inserted(modem, sim_switch):
 @pytest.mark.requires("sim-destructive")
 def test_wrong_puks_block_the_sim_for_good(modem, sim_guard):
     """Beyond the guide: the full PIN -> PUK -> blocked path, on a SIM that may be lost."""
+    sim_guard.prepare_to_block()  # before anything: this bench must be able to replace the SIM
     lock_and_require_pin(modem, sim_guard.pin)
     sim_guard.exhaust_pin()
-    wrong = sim_guard.wrong_puk()
     for _ in range(modem.sim.retries()["SIM PUK"].left):
         with pytest.raises(CmeError) as refused:
-            modem.sim.enter_puk(wrong, sim_guard.pin)
+            modem.sim.enter_puk(sim_guard.wrong_puk(), sim_guard.pin)  # checked before each
         assert refused.value.code == WRONG_PASSWORD
     with pytest.raises(CmeError) as blocked:
         modem.at.command("AT+CPIN?")
