@@ -2,27 +2,26 @@
 
 import pytest
 
-from fixtures.baseline import restore_baseline
 from fixtures.capabilities import capabilities_of
 
 GUARD = 0.2  # escape guard time the suites ask for with ATS12 (V.250 default: 1 s)
 
 
-def _reboot(module, codes, bench, control):
+def _reboot(module, baseline):
     module.reset()
-    restore_baseline(module, codes, bench.lock, control)
+    baseline.restore()
     module.network.wait_registration()
 
 
 @pytest.fixture(scope="module")
-def router_mode(module_session, sim_codes, bench, bench_control, pytestconfig):
+def router_mode(module_session, baseline, pytestconfig):
     """Data over UART needs AT+SQNBYPASS="disable" and a reboot (guide 3).
 
     A persistent setting: changed only on a bench that allows it (capability destructive, or
     --allow-destructive), and given back at the end.
     """
     module = module_session
-    restore_baseline(module, sim_codes, bench.lock, bench_control)
+    baseline.restore()
     before = module.at.command("AT+SQNBYPASS?").one("+SQNBYPASS:")
     if before != "disabled":
         if "destructive" not in capabilities_of(pytestconfig):
@@ -31,12 +30,12 @@ def router_mode(module_session, sim_codes, bench, bench_control, pytestconfig):
                 "setting: capability 'destructive' or --allow-destructive"
             )
         module.at.command('AT+SQNBYPASS="disable"')
-        _reboot(module, sim_codes, bench, bench_control)
+        _reboot(module, baseline)
     yield module
     if before != "disabled":
-        restore_baseline(module, sim_codes, bench.lock, bench_control)
+        baseline.restore()
         module.at.command('AT+SQNBYPASS="enable"')
-        _reboot(module, sim_codes, bench, bench_control)
+        _reboot(module, baseline)
 
 
 @pytest.fixture
