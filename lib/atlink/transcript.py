@@ -91,35 +91,22 @@ class Transcript:
         with self._lock:
             self._seq += 1
             if isinstance(data, str):  # an event: masked too (it may quote a command or a URL)
-                entry = Entry(
-                    self._seq,
-                    time.monotonic(),
-                    time.time(),
-                    direction,
-                    0,
-                    mask_secrets(data),
-                    "",
-                    False,
-                )
+                size, text, suffix = 0, data, ""
             elif bulk and len(data) > _BULK_SHOWN:
-                entry = Entry(
-                    self._seq,
-                    time.monotonic(),
-                    time.time(),
-                    direction,
-                    len(data),
-                    mask_secrets(data[:_BULK_SHOWN].decode("latin-1")),
-                    f" ... ({len(data)} bytes)",
-                )
+                size, text = len(data), data[:_BULK_SHOWN].decode("latin-1")
+                suffix = f" ... ({len(data)} bytes)"
             else:
-                entry = Entry(
-                    self._seq,
-                    time.monotonic(),
-                    time.time(),
-                    direction,
-                    len(data),
-                    mask_secrets(data.decode("latin-1")),
-                )
+                size, text, suffix = len(data), data.decode("latin-1"), ""
+            entry = Entry(
+                self._seq,
+                time.monotonic(),
+                time.time(),
+                direction,
+                size,
+                mask_secrets(text),
+                suffix,
+                not isinstance(data, str),
+            )
             self._entries.append(entry)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", direction, entry.text)
