@@ -4,6 +4,7 @@ cassiopeia-sim --pty                 # first line printed: the device path
 cassiopeia-sim --pty --usb --link /tmp/ttyCassiopeia   # the port vanishes at resets
 cassiopeia-sim --pty --baud 115200   # output paced like a UART
 cassiopeia-sim --tcp 5000 --control 5001
+cassiopeia-sim control tcp://127.0.0.1:5001 remove_sim   # the control plane, from a shell
 
 The SIM's codes: CASSIOPEIA_SIM_PIN and CASSIOPEIA_SIM_PUK in the environment, or
 --pin-file/--puk-file; --pin/--puk work too but show on every process list.
@@ -82,6 +83,11 @@ def _code(args: argparse.Namespace, code: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["control"]:  # the control plane's client
+        from .control_cli import main as control_client
+
+        return control_client(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from fixtures.modem import needs_actions
+
 
 @pytest.fixture
 def network_settings(modem):
@@ -21,14 +23,12 @@ def network_settings(modem):
 
 
 @pytest.fixture
-def rf_control(bench, bench_control, pytestconfig):
-    """Take the coverage away and give it back (an RF attenuator or shield box; the simulator)."""
-    from fixtures.capabilities import capabilities_of
-
-    if "rf-control" not in capabilities_of(pytestconfig) or bench_control is None:
-        pytest.skip(f"bench {bench.name!r} cannot take the coverage away")
-    yield bench_control
-    bench_control.set_coverage(True)
+def rf_control(bench, bench_actions, pytestconfig):
+    """Take the coverage away and give it back: `rf_control.do("rf_off")` (a shield box, an
+    attenuator, the simulator)."""
+    needs_actions(pytestconfig, bench, bench_actions, "rf-control", "rf_off", "rf_on")
+    yield bench_actions
+    bench_actions.do("rf_on")
 
 
 @pytest.fixture

@@ -164,11 +164,11 @@ def test_status_0_recovered_by_forcing_attach(modem, attached):
 def test_status_4_out_of_coverage(modem, attached, rf_control):
     modem.at.command("AT+CEREG=1")
     mark = modem.at.urc_mark()
-    rf_control.set_coverage(False)
+    rf_control.do("rf_off")
     modem.at.wait_urc("^MODE: 0,0", 30, after=mark)
     modem.at.wait_urc("+CEREG: 4", 30, after=mark)
     assert modem.at.command("AT+CESQ").lines == ["+CESQ: 99,99,255,255,255,255"]
-    rf_control.set_coverage(True)
+    rf_control.do("rf_on")
     modem.network.wait_registration()
     assert modem.network.signal().detected
     modem.at.command("AT+CEREG=0")

@@ -141,7 +141,7 @@ def test_change_password(modem, sim_guard):
 @pytest.mark.requires("sim-switch")
 def test_sim_not_inserted(modem, sim_switch):
     modem.at.command("AT+CMEE=2")
-    sim_switch.remove_sim()
+    sim_switch.do("sim_out")
     with pytest.raises(CmeError) as error:
         modem.at.command("AT+CPIN?")
     assert error.value.final.line == "+CME ERROR: SIM not inserted"
