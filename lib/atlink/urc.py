@@ -5,8 +5,9 @@ The routing rule (applied by the channel to every line while a command is pendin
 1. A final result line belongs to the command.
 2. A line that starts with a registered URC prefix is a URC, unless it also starts
    with the pending command's expected prefix. In that conflict (`+CEREG: ...`
-   while `AT+CEREG?` runs) the prefix's discriminator decides; a prefix registered
-   without one gives the line to the command (the response wins).
+   while `AT+CEREG?` runs) the prefix's discriminator decides (for +CEREG: the
+   field count, lib/cassiopeia/urcs.py); a prefix registered without one gives the
+   line to the command (the response wins).
 3. Any other line is information text of the command.
 With no command pending, or before the command is fully written, every line is a URC.
 """

@@ -591,3 +591,13 @@ def _cereg_table() -> UrcTable:
     from cassiopeia import cassiopeia_urc_table
 
     return cassiopeia_urc_table()
+
+
+def test_the_guides_cereg_urc_during_a_cereg_read_is_a_urc(connect):
+    """Case 2: `+CEREG: 1,0001,01A2D001,7` (four fields: the URC) while AT+CEREG? runs."""
+    urc = b"\r\n+CEREG: 1,0001,01A2D001,7\r\n"
+    read = b'\r\n+CEREG: 2,1,"0001","01A2D001",7\r\n' + OK
+    at, _ = connect({"AT+CEREG?": urc + read}, urc_table=_cereg_table())
+    mark = at.urc_mark()
+    assert at.command("AT+CEREG?").lines == ['+CEREG: 2,1,"0001","01A2D001",7']
+    assert at.wait_urc("+CEREG:", 2, after=mark).line == "+CEREG: 1,0001,01A2D001,7"

@@ -18,6 +18,7 @@ from cassiopeia import (
     rsrp_dbm,
     rsrq_db,
 )
+from cassiopeia.urcs import cereg_is_solicited
 
 
 @pytest.mark.parametrize(
@@ -150,3 +151,23 @@ def test_parse_pdp():
     )
     v6 = parse_cgcontrdp(['+CGCONTRDP: 1,5,"a",' + '"' + ".".join(["1"] * 32) + '"'])[0]
     assert v6.address == ".".join(["1"] * 16)
+
+
+@pytest.mark.parametrize(
+    "line, solicited",
+    [
+        ("+CEREG: 0,1", True),  # read, n=0/1: <n>,<stat>
+        ('+CEREG: 2,1,"0001","01A2D001",7', True),  # read, n=2
+        ('+CEREG: 3,0,"0001","01A2D001",7,0,15', True),  # read, n=3 with the reject cause
+        ('+CEREG: 4,1,"00C3","0012AB45",7,,,"00100100","01000111"', True),  # read, n=4
+        ("+CEREG: 1", False),  # URC, n=1
+        ("+CEREG: 1,0001,01A2D001,7", False),  # URC, n=2: the guide's own, unquoted
+        ('+CEREG: 1,"0001","01A2D001",7', False),  # URC, n=2, quoted
+        ("+CEREG: 3,,,,0,15", False),  # URC, n=3: denied with its cause
+        ('+CEREG: 1,"00C3","0012AB45",7,,,"00100100","01000111"', False),  # URC, n=4
+    ],
+)
+def test_a_cereg_line_is_told_by_its_field_count(line, solicited):
+    """27.007 10.1.22: the read reply puts <n> first, so it has one field more than the URC:
+    2, 5, 7 or 9 fields against 1, 4, 6 or 8."""
+    assert cereg_is_solicited(line, "AT+CEREG?") is solicited
