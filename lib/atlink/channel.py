@@ -238,10 +238,9 @@ class AtChannel:
         self._pending: _Exchange | None = None
         self._rx_run: list[bytes] = []  # raw lines of the answer not yet recorded (see _route)
         self._last_rx = 0.0  # when bytes were last received
-        self._owed = 0
-        # (command, expected prefixes) of the commands that timed out, oldest first: their
-        # late answers are told from URCs by the same rule as a pending command's
-        self._owed_commands: deque[tuple[str, tuple[str, ...]]] = deque()
+        # (command, expected prefixes) of the commands that timed out and still owe a final,
+        # oldest first: their late answers are told from URCs by a pending command's rule
+        self._owed: deque[tuple[str, tuple[str, ...]]] = deque()
         self._numeric = False
         self._session: OnlineSession | None = None
         self._port: serial.SerialBase | None = None
@@ -328,8 +327,7 @@ class AtChannel:
         with self._command_lock:
             self._close()
             with self._state:
-                self._owed = 0
-                self._owed_commands.clear()
+                self._owed.clear()
                 self._numeric = False
                 self._session = None
             self._open(Deadline(timeout))
@@ -594,7 +592,7 @@ class AtChannel:
         """A line with no command pending that answers the oldest timed-out one."""
         if self.urc_table.prefix_of(line) is None:
             return True
-        command, expected = self._owed_commands[0] if self._owed_commands else ("", ())
+        command, expected = self._owed[0] if self._owed else ("", ())
         return bool(command) and not self.urc_table.is_urc(line, command, expected)
 
     def _late(self, token: Token, final: Final | None) -> None:
@@ -603,9 +601,8 @@ class AtChannel:
         self._flush_rx()
         self.transcript.event("late answer of a timed-out command (discarded)")
         if final is not None:
-            self._owed -= 1
-            if self._owed_commands:
-                self._owed_commands.popleft()
+            if self._owed:
+                self._owed.popleft()
             self._owed_cond.notify_all()
 
     def _to_urc(self, token: Token) -> None:
@@ -730,8 +727,7 @@ class AtChannel:
             if not answered:
                 with self._state:
                     if not ex.done:
-                        self._owed += 1
-                        self._owed_commands.append((ex.command, ex.expected))
+                        self._owed.append((ex.command, ex.expected))
                         self.transcript.event(f"timeout after {seconds:.1f} s: {line}")
                         raise AtTimeout(line, seconds, list(ex.lines), self.transcript.tail())
         finally:
@@ -797,9 +793,8 @@ class AtChannel:
             self._run("AT", 1.0, None, None, None, False)
         with self._state:
             if self._owed:
-                self.transcript.event(f"resync: {self._owed} answer(s) taken as lost")
-                self._owed = 0
-                self._owed_commands.clear()
+                self.transcript.event(f"resync: {len(self._owed)} answer(s) taken as lost")
+                self._owed.clear()
 
     # ------------------------------------------------------------ URCs and online mode
     def urc_mark(self) -> int:
