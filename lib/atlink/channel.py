@@ -275,7 +275,9 @@ class AtChannel:
             except (serial.SerialException, OSError, ValueError) as exc:
                 last = exc
                 if deadline.expired:
-                    raise PortLost(f"cannot open {self.url}: {last}") from last
+                    raise PortLost(
+                        f"cannot open {self.url} within {deadline.seconds:.1f} s: {last}"
+                    ) from last
                 # polling: a device node has no event to await
                 time.sleep(min(0.01, deadline.remaining))
         # once per open: it costs syscalls, and commands need it often

@@ -19,7 +19,10 @@ from .sim import SimCommands
 from .sockets import SocketCommands
 from .urcs import cassiopeia_timeouts, cassiopeia_urc_table
 
-__all__ = ["FUNCTIONALITY", "Cassiopeia"]
+__all__ = ["FUNCTIONALITY", "REBOOT_WAIT", "Cassiopeia"]
+
+# seconds a reboot may take, port back and AT answered, before the timeout multiplier
+REBOOT_WAIT = 60.0
 
 FUNCTIONALITY = {0: "minimum (RF and SIM off)", 1: "full", 4: "airplane (RF off, SIM on)"}
 
@@ -40,6 +43,8 @@ class Cassiopeia:
             transcript=transcript,
             open_timeout=open_timeout,
         )
+        # every reboot wait scales as the commands do: a bench that died must not cost a minute
+        self.reboot_wait = REBOOT_WAIT * timeout_multiplier
         self.sim = SimCommands(self.at)
         self.info = InfoCommands(self.at)
         self.network = NetworkCommands(self.at)
@@ -53,9 +58,9 @@ class Cassiopeia:
         self.at.close()
 
     # ------------------------------------------------------------ readiness and reboots
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
         """Until the module answers `AT` (after +SYSSTART; a module answers nothing before)."""
-        deadline = Deadline(timeout)
+        deadline = Deadline(self.reboot_wait if timeout is None else timeout)
         while True:
             try:
                 self.at.command("AT", timeout=min(5.0, max(0.5, deadline.remaining)))
@@ -64,27 +69,27 @@ class Cassiopeia:
                 if deadline.expired:
                     raise
 
-    def reconnect(self, timeout: float = 60.0) -> None:
+    def reconnect(self, timeout: float | None = None) -> None:
         """Reopen the port once it is back (USB re-enumeration) and wait until ready."""
-        deadline = Deadline(timeout)
+        deadline = Deadline(self.reboot_wait if timeout is None else timeout)
         self.at.reopen(timeout=deadline.remaining)
         self.wait_ready(max(1.0, deadline.remaining))
 
-    def reset(self, timeout: float = 60.0) -> None:
+    def reset(self, timeout: float | None = None) -> None:
         """AT^RESET, then follow the module through its reboot until it answers again.
 
         A USB module's port vanishes (reopen it); a UART module keeps its port and
         announces +SYSSTART.
         """
-        deadline = Deadline(timeout)
+        deadline = Deadline(self.reboot_wait if timeout is None else timeout)
         mark = self.at.urc_mark()
         # a USB port may drop before its OK is read: the reset is under way all the same
         with contextlib.suppress(PortLost):
             self.at.command("AT^RESET")
         self.after_reboot(mark, deadline.remaining)
 
-    def after_reboot(self, mark: int, timeout: float = 60.0) -> None:
-        deadline = Deadline(timeout)
+    def after_reboot(self, mark: int, timeout: float | None = None) -> None:
+        deadline = Deadline(self.reboot_wait if timeout is None else timeout)
         urc = self.at.wait_urc("+SYSSTART", deadline.remaining, after=mark, until_lost=True)
         if urc is None:
             self.reconnect(deadline.remaining)
