@@ -25,7 +25,6 @@ FORBIDDEN = {
 # Known exceptions, each to be removed by the open issue named (bench actions, #18).
 ALLOWED = {
     ("fixtures/modem.py", "cassiopeia_sim"),  # the simulator's control plane as bench control
-    ("fixtures/firmware.py", "cassiopeia_sim"),  # images in the simulator's format
 }
 
 

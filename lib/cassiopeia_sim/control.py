@@ -23,7 +23,7 @@ from .module import SimulatedModule
 from .sim_card import SimCard
 from .typecheck import build, conforms
 
-__all__ = ["OPERATIONS", "ControlServer", "RemoteControl", "SimControl"]
+__all__ = ["OPERATIONS", "ControlServer", "RemoteControl", "SimControl", "connect"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -133,6 +133,15 @@ class SimControl:
         self._run(self.module.engine.raw, raw)
 
     @operation
+    def firmware_image(self, version: str, size: int, other_model: bool = False) -> bytes:
+        """An upgrade image this module accepts (its model, the given version), or one built for
+        another model: the bench hands out its images, as a real bench's file names them."""
+        from .firmware import build_image
+
+        model = self.module.identity.model + ("-OTHER" if other_model else "")
+        return build_image(model, version, size)
+
+    @operation
     def nv(self) -> dict[str, Any]:
         return self._run(self.module.nv.snapshot)
 
@@ -181,7 +190,7 @@ class _Handler(socketserver.StreamRequestHandler):
                     raise ValueError(f"unknown operation {op!r}")
                 kwargs = {k: _from_wire(v) for k, v in kwargs.items()}
                 _SIGNATURES[op].bind(**kwargs)  # names checked before anything runs
-                reply = {"ok": True, "result": getattr(control, op)(**kwargs)}
+                reply = {"ok": True, "result": _to_wire(getattr(control, op)(**kwargs))}
             except Exception as exc:  # the error goes back to the client, the server stays up
                 reply = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
             self.wfile.write(json.dumps(reply).encode() + b"\n")
@@ -236,11 +245,21 @@ class RemoteControl:
         reply = json.loads(line)
         if not reply["ok"]:
             raise RuntimeError(reply["error"])
-        return reply["result"]
+        return _from_wire(reply["result"])
 
     def close(self) -> None:
         self._file.close()
         self._sock.close()
+
+
+def connect(address: str) -> SimControl | RemoteControl:
+    """The control plane of a simulated bench: `sim://name...` in this process, `tcp://host:port`
+    (or `host:port`) a simulator serving it elsewhere."""
+    if address.startswith("sim://"):
+        from .instances import module_for_url
+
+        return SimControl(module_for_url(address))
+    return RemoteControl(address)
 
 
 OPERATIONS: tuple[str, ...] = tuple(

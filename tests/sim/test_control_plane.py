@@ -5,7 +5,14 @@ import socket
 
 import pytest
 
-from cassiopeia_sim.control import OPERATIONS, ControlServer, RemoteControl, SimControl
+from cassiopeia_sim.control import (
+    OPERATIONS,
+    ControlServer,
+    RemoteControl,
+    SimControl,
+    connect,
+)
+from cassiopeia_sim.firmware import ImageError, parse_image
 
 
 @pytest.fixture
@@ -47,6 +54,26 @@ def test_bytes_travel_to_the_module_unchanged(remote):
     rc.inject_bytes(b"\r\n+RAW: \x01\xff\r\n")
     # atlink shows a byte that is not text as a backslash escape
     assert at.wait_urc("+RAW:", 5, after=mark).line == "+RAW: \x01\\xff"
+
+
+def test_bytes_come_back_from_the_module_unchanged(remote):
+    _, rc = remote
+    image = rc.firmware_image("UE4.2.2.0-46706", 4096)
+    assert isinstance(image, bytes)
+    assert parse_image(image, "CB610L").version == "UE4.2.2.0-46706"
+    other = rc.firmware_image("UE4.2.2.0-46706", 4096, other_model=True)
+    with pytest.raises(ImageError):
+        parse_image(other, "CB610L")
+
+
+def test_connect_reaches_an_in_process_bench_by_its_url_and_a_served_one_by_its_address(remote):
+    _, rc = remote
+    local = connect("sim://control-connect-test?profile=fast")
+    assert isinstance(local, SimControl) and local.state()["power"]
+    server_address = rc._sock.getpeername()
+    served = connect(f"tcp://{server_address[0]}:{server_address[1]}")
+    assert isinstance(served, RemoteControl) and served.state()["power"]
+    served.close()
 
 
 def test_wrongly_typed_values_are_refused_before_anything_changes(simulator):
