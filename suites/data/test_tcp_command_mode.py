@@ -15,14 +15,19 @@ usecase = pytest.mark.usecase
 def dial_command_mode(m, peer, conn_id=1):
     m.at.command(f"AT+SQNSCFG={conn_id},1,0,0,600,50")
     m.at.command(f'AT+SQNSD={conn_id},0,{peer.port},"{peer.host}",0,8000,1')  # OK, not CONNECT
-    return peer.connection(conn_id - 1 if conn_id > 1 else -1)
+
+
+def dial_own_peer(m, tcp_peer, conn_id=1):
+    """Dial the suites' own peer; its side of the connection."""
+    dial_command_mode(m, tcp_peer, conn_id)
+    return tcp_peer.connection(conn_id - 1 if conn_id > 1 else -1)
 
 
 @usecase("3.1.3", "Use cases in command mode with text data")
 def test_command_mode_text(data_modem, tcp_peer):
     m = data_modem
     m.at.command("AT+SQNSCFGEXT=1,0,0,0")
-    peer = dial_command_mode(m, tcp_peer)
+    peer = dial_own_peer(m, tcp_peer)
     m.at.command("AT+SQNSSEND=1", payload=b"Hello extend from client")  # > then Ctrl-Z
     assert peer.wait_received(24) == b"Hello extend from client"
     m.at.command("AT+SQNSSENDEXT=1,24", payload=b"Hello extend from client", payload_end=None)
@@ -42,7 +47,7 @@ def test_command_mode_text(data_modem, tcp_peer):
 def test_command_mode_hex(data_modem, tcp_peer):
     m = data_modem
     m.at.command("AT+SQNSCFGEXT=1,0,0,0,0,1")  # sendDataMode: hex
-    peer = dial_command_mode(m, tcp_peer)
+    peer = dial_own_peer(m, tcp_peer)
     m.at.command("AT+SQNSSENDEXT=1,10", payload=b"7D000015116000050010", payload_end=None)
     assert peer.wait_received(10) == bytes.fromhex("7D000015116000050010")
     m.at.command("AT+SQNSH=1")
@@ -74,7 +79,7 @@ def test_binary_integrity_in_command_modes(data_modem, echo_peer, ring_mode):
 @usecase("3.1.3", "Use cases in command mode with text data")
 def test_peer_close_in_command_mode_gives_sqnsh_urc(data_modem, tcp_peer):
     m = data_modem
-    peer = dial_command_mode(m, tcp_peer)
+    peer = dial_own_peer(m, tcp_peer)
     mark = m.at.urc_mark()
     peer.close()
     assert m.at.wait_urc("+SQNSH: ", 10, after=mark).line == "+SQNSH: 1"

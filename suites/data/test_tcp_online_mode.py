@@ -66,7 +66,6 @@ def test_online_binary_integrity_both_ways(data_modem, echo_peer, bench, size):
         received += online.read(65536, timeout=0.0)
     received += online.read_exactly(size - len(received), 30 + 3 * bench.wire_time(size))
     assert bytes(received) == payload  # byte for byte, both ways
-    assert echo_peer.connection().received == payload
     online.escape(guard=m.escape_guard)
     m.sockets.close(1)
 

@@ -133,7 +133,8 @@ def write_bench(
         f"capabilities = {SIM_CAPABILITIES}\n"
         '[module]\nmodel = "CB610L"\n[sim]\npin = "0000"\npuk = "42984776"\nlock = true\nplmn = '
         '"00101"\n'
-        f'[upgrade]\nlocal_host = "127.0.0.1"\nota_host = "127.0.0.2"\n{tables}'
+        f'[upgrade]\nlocal_host = "127.0.0.1"\nota_host = "127.0.0.2"\n'
+        f'[peers]\nhost = "127.0.0.1"\n{tables}'
     )
     return path
 
