@@ -54,6 +54,8 @@ _V_SETTING = re.compile(r"^AT[A-Z0-9&]*?V([01]?)(?![0-9])", re.IGNORECASE)  # a 
 _SETTLE = 0.2  # longest wait for the background reader to take bytes already received
 # a pause between commands after which the background reader watches the port again
 _REARM_AFTER = 0.002
+# what ends an online session, verbose or numeric (V.250 6.2.6), as the session reports it
+_SESSION_ENDS = {"NO CARRIER": "NO CARRIER", "OK": "OK", "3": "NO CARRIER", "0": "OK"}
 _QUIET = 0.05  # online, a line silent this long has sent all it had (see Framer.flush_idle)
 _NOISE = re.compile(r"^[\x00-\x1f\x7f-\xff ]*$")
 
@@ -330,7 +332,7 @@ class AtChannel:
             self._close()
             with self._state:
                 self._owed.clear()
-                self._numeric = False
+                self._numeric = self._framer.numeric = False
                 self._session = None
             self._open(Deadline(timeout))
 
@@ -543,10 +545,10 @@ class AtChannel:
     def _on_line(self, token: Token, ex: _Exchange | None) -> None:
         line = token.text
         session = self._session
-        if session is not None and session.active and line in ("NO CARRIER", "OK"):
+        if session is not None and session.active and line in _SESSION_ENDS:
             self._rx(token.raw)
             self._flush_rx()
-            session.end(line)
+            session.end(_SESSION_ENDS[line])
             return
         numeric = self._numeric or (ex is not None and ex.numeric)
         final = classify_final(line, numeric)
@@ -702,6 +704,7 @@ class AtChannel:
             if self._lost is not None:
                 raise self._lost
             self._pending = ex
+            self._framer.numeric = self._numeric or numeric
             self._framer.prompt_armed = payload is not None
             self._framer.counted_rules = [counted] if counted else []
         sent_at = time.monotonic()
@@ -744,7 +747,8 @@ class AtChannel:
         if (
             sets_v
         ):  # the setting holds even if a later command of the line failed: trust the final's form
-            self._numeric = ex.final.line.isdigit()
+            with self._state:
+                self._numeric = self._framer.numeric = ex.final.line.isdigit()
         response = Response(line, ex.lines, ex.final, ex.payload, sent_at, time.monotonic())
         if check and not ex.final.kind.success:
             raise error_for(line, ex.final, ex.lines)

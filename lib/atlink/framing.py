@@ -14,6 +14,11 @@ Modes:
 - raw (online data mode): entered on a CONNECT line; bytes are DATA until one of
   the terminators (`\\r\\nNO CARRIER\\r\\n`, and `\\r\\nOK\\r\\n` once an escape was
   sent) ends the mode.
+- numeric (ATV0, V.250 6.2.6: a result code is its number and S3): `1` is CONNECT, and online
+  mode ends on `3\\r` (NO CARRIER), or `0\\r` (OK) after an escape. Two bytes that binary data
+  carries all the time, so they end the mode only as the last bytes before the line goes quiet
+  (`flush_idle`): data that itself ends in `3\\r` before a pause is taken for NO CARRIER. That is
+  the limit of numeric mode; DCD, where the port has it, does not guess.
 
 A line is at most MAX_LINE bytes: a module's longest is a few KiB (counted binary is
 read by count, not by line). Beyond it, the line's bytes come out as OVERFLOW tokens,
@@ -35,6 +40,8 @@ MAX_LINE = 16 * 1024
 
 NO_CARRIER_TERMINATOR = b"\r\nNO CARRIER\r\n"
 OK_TERMINATOR = b"\r\nOK\r\n"
+NUMERIC_NO_CARRIER = b"3\r"  # V.250 6.2.6, under ATV0
+NUMERIC_OK = b"0\r"
 _CONNECT = re.compile(rb"^CONNECT( .*)?$")
 _PROMPT = re.compile(rb"^>+ ?")
 _EOL = re.compile(rb"\r\n?|\n")  # \r\n in one match: half the iterations of one byte at a time
@@ -69,6 +76,7 @@ class Framer:
         self._start()
 
     def _start(self) -> None:
+        numeric = getattr(self, "numeric", False)  # a setting of the module, not partial input
         self._line = bytearray()
         self._lead = bytearray()  # consumed bytes not yet attributed to a token
         self._skip_lf = False  # a line ended on \r: one following \n belongs to it
@@ -82,6 +90,9 @@ class Framer:
         self.prompt_armed = False
         self.counted_rules: list[CountedRule] = []
         self.raw_terminators: list[bytes] = [NO_CARRIER_TERMINATOR]
+        # online after a numeric CONNECT: these end it only when the line goes quiet after them
+        self.quiet_terminators: list[bytes] = []
+        self.numeric = numeric  # ATV0 in effect: result codes are numbers (set by the channel)
 
     # -- mode control (called by the channel, from the reader thread or under its lock)
     @property
@@ -94,17 +105,29 @@ class Framer:
         return bool(self._line) or self._overflowing
 
     def arm_escape(self) -> None:
-        """An escape (`+++`) was sent: `\\r\\nOK\\r\\n` now ends online mode."""
-        if OK_TERMINATOR not in self.raw_terminators:
+        """An escape (`+++`) was sent: `\\r\\nOK\\r\\n` (`0\\r` numeric) now ends online mode."""
+        if self.quiet_terminators:
+            if NUMERIC_OK not in self.quiet_terminators:
+                self.quiet_terminators.append(NUMERIC_OK)
+        elif OK_TERMINATOR not in self.raw_terminators:
             self.raw_terminators.append(OK_TERMINATOR)
 
     def flush_idle(self) -> list[Token]:
-        """The line went quiet while online: a held-back partial terminator is data after all."""
+        """The line went quiet while online: a held-back partial terminator is data after all,
+        and a whole numeric one ends the mode."""
         if not self._raw or not self._raw_buf:
             return []
         data = bytes(self._raw_buf)
         self._raw_buf.clear()
+        if data in self.quiet_terminators:
+            self._leave_raw()
+            return [self._token(Kind.LINE, data[:-1], data)]
         return [self._token(Kind.DATA, data, data)]
+
+    def _leave_raw(self) -> None:
+        self._raw = False
+        self.raw_terminators = [NO_CARRIER_TERMINATOR]
+        self.quiet_terminators = []
 
     def reset(self) -> list[Token]:
         """Forget partial input (port reopened); returns what was pending as tokens."""
@@ -223,6 +246,10 @@ class Framer:
         if data[:7] == b"CONNECT" and _CONNECT.match(data):
             self._raw = True
             return True
+        if data == b"1" and self.numeric:
+            self._raw = True
+            self.raw_terminators, self.quiet_terminators = [], [NUMERIC_NO_CARRIER]
+            return True
         for rule in self.counted_rules:
             count = rule(data)
             if count:
@@ -246,8 +273,7 @@ class Framer:
                 out.append(self._token(Kind.DATA, bytes(buf[:pos]), bytes(buf[:pos])))
             rest = bytes(buf[pos + len(term) :])
             buf.clear()
-            self._raw = False
-            self.raw_terminators = [NO_CARRIER_TERMINATOR]
+            self._leave_raw()
             out.append(self._token(Kind.LINE, term.strip(), term))
             if rest:
                 out.extend(self.feed(rest))
@@ -262,6 +288,11 @@ class Framer:
     def _partial_terminator_len(self, buf: bytearray) -> int:
         """Length of the longest tail of buf that could start a terminator."""
         best = 0
+        for term in self.quiet_terminators:  # held whole: only the quiet after them decides
+            for k in range(min(len(term), len(buf)), 0, -1):
+                if buf.endswith(term[:k]):
+                    best = max(best, k)
+                    break
         for term in self.raw_terminators:
             for k in range(min(len(term) - 1, len(buf)), 0, -1):
                 if buf.endswith(term[:k]):

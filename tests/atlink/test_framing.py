@@ -110,3 +110,44 @@ def test_a_line_past_max_line_comes_out_as_overflow_and_framing_resumes(chunk):
     overflow = b"".join(t.data for t in tokens if t.kind is Kind.OVERFLOW)
     assert lines == [b"before", b"after"] and overflow == long_line
     assert b"".join(t.raw for t in tokens) == stream  # every byte accounted for
+
+
+# ATV0 (V.250 6.2.6): a result code is its number and S3; "1" is CONNECT, "3\r" NO CARRIER
+@pytest.mark.parametrize("size", [1, 2, 3, 4096])
+def test_a_numeric_connect_enters_online_mode_and_3_ends_it_once_the_line_is_quiet(size):
+    f = Framer()
+    f.numeric = True
+    stream = b"1\rdata 3\r with 0\r inside\r\n3\r"
+    out = []
+    for i in range(0, len(stream), size):
+        out += f.feed(stream[i : i + size])
+    assert f.online  # "3\r" is the last thing so far: the quiet after it decides
+    data = b"".join(t.data for t in out if t.kind is Kind.DATA)
+    assert data == b"data 3\r with 0\r inside\r\n"  # inside the data, a 3\r is data
+    out = f.flush_idle()
+    assert [(t.kind, t.data) for t in out] == [(Kind.LINE, b"3")] and not f.online
+    assert f.feed(b"\r\n+SQNSH: 1\r\n")[0].text == "+SQNSH: 1"  # command mode again
+
+
+def test_a_numeric_terminator_followed_by_more_data_was_data():
+    f = Framer()
+    f.numeric = True
+    f.feed(b"1\r")
+    out = f.feed(b"ab3\r")
+    assert b"".join(t.data for t in out) == b"ab"  # "3\r" held: it may be NO CARRIER
+    out += f.feed(b"cd") + f.flush_idle()
+    assert b"".join(t.data for t in out if t.kind is Kind.DATA) == b"ab3\rcd" and f.online
+
+
+def test_after_an_escape_a_numeric_ok_ends_online_mode():
+    f = Framer()
+    f.numeric = True
+    f.feed(b"1\r")
+    f.arm_escape()
+    assert [t.data for t in f.feed(b"tail0\r")] == [b"tail"]
+    assert [(t.kind, t.data) for t in f.flush_idle()] == [(Kind.LINE, b"0")] and not f.online
+
+
+def test_a_line_1_is_not_connect_under_verbose_results():
+    f = Framer()
+    assert [t.data for t in f.feed(b"\r\n1\r\nmore\r\n")] == [b"1", b"more"] and not f.online

@@ -75,3 +75,23 @@ def test_escape_needs_silence_after_too(router):
         online.escape(guard=0.1)
         at.command("AT+SQNSH=1")
         conn.close()
+
+
+def test_under_atv0_a_numeric_connect_carries_data_and_a_numeric_no_carrier_ends_it(router):
+    """V.250 6.2.6: under ATV0 CONNECT is `1\\r` and NO CARRIER `3\\r` (issue 15, case 7)."""
+    at, _ = router
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        at.command("ATV0")
+        r = at.command(f'AT+SQNSD=1,0,{server.getsockname()[1]},"127.0.0.1",0,0,0')
+        assert r.final.line == "1"
+        conn, _ = server.accept()
+        conn.settimeout(5)
+        online = at.online
+        conn.sendall(b"binary 3\r and 0\r inside")
+        assert online.read_exactly(23, 5) == b"binary 3\r and 0\r inside"
+        online.write(b"up")
+        assert conn.recv(10) == b"up"
+        conn.close()  # the peer goes: the module says 3
+        assert online.wait_closed(5) == "NO CARRIER"
+        assert at.command("AT+SQNSS").final.line == "0"  # command mode, still numeric
+        at.command("ATV1")
