@@ -1,10 +1,12 @@
 """atlink: the AT channel over any pyserial URL. Knows V.250 and 27.007, nothing of Sequans."""
 
-from .channel import CTRL_Z, ESC, AtChannel, ExchangeRecord, Response, expected_prefixes
+from .channel import CTRL_Z, ESC, AtChannel
+from .exchange import expected_prefixes
 from .fields import command_form, split_fields, strip_prefix, unquote
 from .framing import Framer, Kind, Token
 from .masking import MASK, mask_secrets, mask_url
 from .online import OnlineSession
+from .response import ExchangeRecord, Response
 from .results import (
     AtError,
     AtTimeout,

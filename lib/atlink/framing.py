@@ -18,7 +18,8 @@ Modes:
   mode ends on `3\\r` (NO CARRIER), or `0\\r` (OK) after an escape. Two bytes that binary data
   carries all the time, so they end the mode only as the last bytes before the line goes quiet
   (`flush_idle`): data that itself ends in `3\\r` before a pause is taken for NO CARRIER. That is
-  the limit of numeric mode; DCD, where the port has it, does not guess.
+  the limit of numeric mode on a port without DCD; where the port reports DCD, the channel
+  passes it to `flush_idle` and a carrier still present makes them data.
 
 A line is at most MAX_LINE bytes: a module's longest is a few KiB (counted binary is
 read by count, not by line). Beyond it, the line's bytes come out as OVERFLOW tokens,
@@ -112,17 +113,25 @@ class Framer:
         elif OK_TERMINATOR not in self.raw_terminators:
             self.raw_terminators.append(OK_TERMINATOR)
 
-    def flush_idle(self) -> list[Token]:
+    def flush_idle(self, carrier: bool | None = None) -> list[Token]:
         """The line went quiet while online: a held-back partial terminator is data after all,
-        and a whole numeric one ends the mode."""
+        and a whole numeric one ends the mode, unless `carrier` (DCD, where the port reports
+        it) says the connection is still there: then it was data too."""
         if not self._raw or not self._raw_buf:
             return []
         data = bytes(self._raw_buf)
         self._raw_buf.clear()
-        if data in self.quiet_terminators:
+        if data in self.quiet_terminators and carrier is not True:
             self._leave_raw()
             return [self._token(Kind.LINE, data[:-1], data)]
         return [self._token(Kind.DATA, data, data)]
+
+    def leave_online(self) -> list[Token]:
+        """The connection is gone without a terminator (DCD dropped): what was held is data."""
+        held = bytes(self._raw_buf)
+        self._raw_buf.clear()
+        self._leave_raw()
+        return [self._token(Kind.DATA, held, held)] if held else []
 
     def _leave_raw(self) -> None:
         self._raw = False

@@ -8,22 +8,32 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from .results import AtTimeout, OnlineClosed
 from .timeouts import Deadline
 
-if TYPE_CHECKING:
-    from .channel import AtChannel
-
-__all__ = ["ESCAPE_SEQUENCE", "OnlineSession"]
+__all__ = ["ESCAPE_SEQUENCE", "OnlineSession", "SessionLink"]
 
 ESCAPE_SEQUENCE = b"+++"
 
 
+@dataclass(frozen=True)
+class SessionLink:
+    """What a session needs of its channel, and nothing more."""
+
+    write: Callable[[bytes], None]  # bytes to the port, as they are
+    # read the port in this thread until the condition holds (a local port; else returns)
+    read_until: Callable[[Callable[[], bool], Deadline], None]
+    arm_escape: Callable[[], None]  # an escape was sent: OK now ends online mode
+    note: Callable[[str], object]  # an event in the transcript
+    tail: Callable[[], str]  # the transcript's tail, for an error
+
+
 class OnlineSession:
-    def __init__(self, channel: AtChannel) -> None:
-        self._channel = channel
+    def __init__(self, link: SessionLink) -> None:
+        self._link = link
         self._buf = bytearray()
         self._cond = threading.Condition()
         self.active = True
@@ -47,12 +57,12 @@ class OnlineSession:
     def write(self, data: bytes) -> None:
         if not self.active:
             raise OnlineClosed(f"online session ended: {self.end_reason}")
-        self._channel._session_write(data)
+        self._link.write(data)
 
     def read(self, size: int = 65536, timeout: float = 1.0) -> bytes:
         """Up to `size` bytes; waits until at least one arrives, the session ends, or timeout."""
         deadline = Deadline(timeout)
-        self._channel._session_read(lambda: bool(self._buf) or not self.active, deadline)
+        self._link.read_until(lambda: bool(self._buf) or not self.active, deadline)
         with self._cond:
             self._cond.wait_for(lambda: self._buf or not self.active, deadline.remaining)
             data = bytes(self._buf[:size])
@@ -61,7 +71,7 @@ class OnlineSession:
 
     def read_exactly(self, size: int, timeout: float) -> bytes:
         deadline = Deadline(timeout)
-        self._channel._session_read(lambda: len(self._buf) >= size or not self.active, deadline)
+        self._link.read_until(lambda: len(self._buf) >= size or not self.active, deadline)
         with self._cond:
             ok = self._cond.wait_for(
                 lambda: len(self._buf) >= size or not self.active, deadline.remaining
@@ -73,7 +83,7 @@ class OnlineSession:
                         f"online read of {size} bytes",
                         timeout,
                         [f"{got} bytes received"],
-                        self._channel.transcript.tail(),
+                        self._link.tail(),
                     )
                 raise OnlineClosed(
                     f"online session ended ({self.end_reason}) after {got} of {size} bytes"
@@ -96,9 +106,9 @@ class OnlineSession:
         # The guard is silence as the module's UART sees it, and bytes written earlier may
         # still be on their way: keep quiet for the whole guard (and a margin), not its rest.
         time.sleep(guard * 1.1)
-        self._channel._session_escape()
-        self._channel._session_write(ESCAPE_SEQUENCE)
-        self._channel._session_event(f"escape sent after {guard:.2f} s guard")
+        self._link.arm_escape()
+        self._link.write(ESCAPE_SEQUENCE)
+        self._link.note(f"escape sent after {guard:.2f} s guard")
         self.wait_closed(guard + timeout)
         if self.end_reason != "OK":
             raise OnlineClosed(f"escape answered by {self.end_reason}, not OK")
@@ -106,5 +116,5 @@ class OnlineSession:
     def wait_closed(self, timeout: float) -> str:
         with self._cond:
             if not self._cond.wait_for(lambda: not self.active, timeout):
-                raise AtTimeout("end of online mode", timeout, [], self._channel.transcript.tail())
+                raise AtTimeout("end of online mode", timeout, [], self._link.tail())
             return self.end_reason or ""

@@ -165,6 +165,12 @@ class SimulatedModule:
             self.engine.urc(line)
 
     # ------------------------------------------------------------ the port
+    @property
+    def carrier(self) -> bool:
+        """DCD as the port shows it: on while the UART carries a data connection (V.250 &C1;
+        the reference is silent, GUESSES.md)."""
+        return self.sockets.online is not None
+
     def connect(
         self,
         sink: Callable[[bytes], None],

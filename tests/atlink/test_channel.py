@@ -359,6 +359,47 @@ def test_no_carrier_while_online_ends_the_mode(connect):
         at.online.write(b"more")
 
 
+# a pty has no DCD line: there the session follows NO CARRIER and the quiet line (the heuristic)
+WITH_DCD = pytest.mark.parametrize("transport", ["chunk1", "chunk2", "chunk7"])
+
+
+@WITH_DCD
+def test_a_dcd_drop_ends_the_session_and_the_no_carrier_after_it_is_not_a_urc(connect):
+    """Issue 15 case 8: where the port reports DCD, the session follows it."""
+    at, script, _ = _online_device(connect)
+    script.carrier = True
+    at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+    script.output(b"last words")
+    script.carrier = False  # the connection is gone; the module has not said so yet
+    assert at.online.wait_closed(5) == "NO CARRIER"
+    assert at.online.pending() == b"last words"
+    mark = at.urc_mark()
+    script.raw_handler = None
+    script.output(b"\r\nNO CARRIER\r\n")  # then it does
+    assert at.command("AT+SQNSS").lines == ["+SQNSS: 1,2"]
+    assert [u.line for u in at.urcs.since(mark)] == []
+
+
+@WITH_DCD
+def test_under_atv0_data_ending_in_3_before_a_pause_stays_data_while_dcd_is_on(connect):
+    """A numeric NO CARRIER is two bytes data carries; DCD tells them apart (V.250 6.2.6)."""
+    at, script, _ = _online_device(connect)
+    script.replies["ATV0"] = b"0\r"
+    at.command("ATV0")
+    script.replies['AT+SQNSD=1,0,8008,"127.0.0.1"'] = lambda line: (
+        setattr(script, "raw_handler", script.raw_handler or (lambda data: None)) or b"1\r"
+    )
+    script.carrier = True
+    at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')
+    script.output(b"counter 3\r")
+    assert at.online.read_exactly(10, 5) == b"counter 3\r"
+    time.sleep(0.2)  # the line is quiet after the 3: with DCD on, that was data
+    assert at.online.active
+    script.carrier = False
+    script.output(b"3\r")
+    assert at.online.wait_closed(5) == "NO CARRIER"
+
+
 def test_commands_are_refused_while_online(connect):
     at, _, _ = _online_device(connect)
     at.command('AT+SQNSD=1,0,8008,"127.0.0.1"')

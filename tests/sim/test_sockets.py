@@ -95,3 +95,22 @@ def test_under_atv0_a_numeric_connect_carries_data_and_a_numeric_no_carrier_ends
         assert online.wait_closed(5) == "NO CARRIER"
         assert at.command("AT+SQNSS").final.line == "0"  # command mode, still numeric
         at.command("ATV1")
+
+
+def test_the_port_shows_dcd_with_the_data_connection_and_the_session_follows_it(router):
+    """sim:// reports DCD (on with the online connection: GUESSES.md), so under ATV0 data that
+    ends in `3\\r` before a pause stays data, and the peer's close still ends the session."""
+    at, control = router
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        at.command("ATV0")
+        at.command(f'AT+SQNSD=1,0,{server.getsockname()[1]},"127.0.0.1",0,0,0')
+        conn, _ = server.accept()
+        assert control.module.carrier
+        conn.sendall(b"counter 3\r")
+        assert at.online.read_exactly(10, 5) == b"counter 3\r"
+        time.sleep(0.3)  # quiet after the 3: DCD is on, so it was data
+        assert at.online.active
+        conn.close()
+        assert at.online.wait_closed(5) == "NO CARRIER"
+        assert not control.module.carrier
+        at.command("ATV1")

@@ -29,6 +29,7 @@ class Script:
         self.raw_received = bytearray()
         self.output: Callable[[bytes], None] = lambda data: None
         self.raw_handler: Callable[[bytes], None] | None = None  # takes bytes while set
+        self.carrier: bool | None = None  # DCD, on the fake:// port; None: the port has none
         self._line = bytearray()
 
     def feed(self, data: bytes) -> None:

@@ -88,6 +88,13 @@ class Serial(serial.SerialBase):
     def _reconfigure_port(self) -> None:
         pass  # a simulated port has no line settings to apply
 
+    reports_carrier = True  # `cd` costs nothing here: atlink may follow DCD (its port_io.py)
+
+    @property
+    def cd(self) -> bool:
+        """DCD: the module's carrier (an ACM port's serial-state notification)."""
+        return self.module.carrier
+
     @property
     def in_waiting(self) -> int:
         return len(self._buf)

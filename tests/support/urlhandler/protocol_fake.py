@@ -49,6 +49,16 @@ class Serial(serial.SerialBase):
     def _reconfigure_port(self) -> None:
         pass
 
+    reports_carrier = True
+
+    @property
+    def cd(self) -> bool:
+        """DCD as the script sets it (Script.carrier); a script that does not has no DCD line."""
+        carrier = getattr(self._script, "carrier", None)
+        if carrier is None:
+            raise OSError("no DCD line")
+        return carrier
+
     @property
     def in_waiting(self) -> int:
         return min(len(self._buf), self._chunk)
