@@ -3,6 +3,8 @@
   raw          write the command, os.read until OK\\r\\n (no parsing): the floor
   atlink       AtChannel.command("AT+CPIN?")
   pyatcommand  pyatcommand 0.5.3's AtClient.send_command("AT+CPIN?")
+  pytest_embedded  pytest-embedded-serial's Dut as its users drive it, in a pytest run of its
+               own: dut.write("AT+CPIN?\\r") then dut.expect_exact("OK")
 
 against the same minimal scripted device, served by a separate process so the
 client's interpreter does not share its GIL. raw and atlink take turns in short
@@ -10,7 +12,7 @@ rounds, so that a shared machine's slow spells weigh on both alike; atlink_vs_ra
 is the median over the rounds of each round's ratio of medians (paired, so a slow
 spell that spans one round cancels out). Prints the median microseconds per
 command of each, the spread of the round ratios and, last,
-`atlink_vs_raw=<ratio> pyatcommand_vs_atlink=<ratio>`.
+`atlink_vs_raw=<ratio> pyatcommand_vs_atlink=<ratio> pytest_embedded_vs_atlink=<ratio>`.
 
     python benchmarks/at_latency.py [--count N]
 """
@@ -110,6 +112,42 @@ def bench_pyatcommand(path: str, count: int) -> list[float]:
     return times
 
 
+EMBEDDED_TEST = """
+import json, time
+
+def test_round_trips(dut):
+    times = []
+    for _ in range({count}):
+        start = time.perf_counter()
+        dut.write("AT+CPIN?\\r")
+        dut.expect_exact("OK", timeout=5)
+        times.append(time.perf_counter() - start)
+    with open({out!r}, "w") as out:
+        json.dump(times, out)
+"""
+
+
+def bench_pytest_embedded(path: str, count: int) -> list[float]:
+    """pytest-embedded's serial Dut, set up by its own fixtures in a pytest run of its own (the
+    port is read by its redirect thread, queued to its listener process, expected by pexpect)."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = f"{tmp}/times.json"
+        Path(tmp, "pytest.ini").write_text("[pytest]\n")
+        Path(tmp, "test_embedded.py").write_text(EMBEDDED_TEST.format(count=count, out=out))
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:labgrid",
+             "--embedded-services", "serial", "--port", path, "test_embedded.py"],
+            cwd=tmp, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"the pytest-embedded run failed:\n{done.stdout[-2000:]}")
+        return json.loads(Path(out).read_text())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -130,6 +168,7 @@ def main() -> None:
             results["atlink"] += atlink
         # 0.2 s a command
         results["pyatcommand"] = bench_pyatcommand(path, max(20, args.count // 20))
+        results["pytest_embedded"] = bench_pytest_embedded(path, max(20, args.count // 20))
     finally:
         os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
@@ -137,7 +176,7 @@ def main() -> None:
     print(
         f"AT+CPIN? round trip over a pty, median of {len(results['raw'])} in {ROUNDS} alternating "
         "rounds "
-        f"({len(results['pyatcommand'])} for pyatcommand)"
+        f"({len(results['pyatcommand'])} for pyatcommand and pytest-embedded)"
     )
     for name, value in medians.items():
         print(f"  {name:12s} {value:10.1f} us/command")
@@ -149,7 +188,8 @@ def main() -> None:
     )
     print(
         f"atlink_vs_raw={statistics.median(ratios):.2f} "
-        f"pyatcommand_vs_atlink={medians['pyatcommand'] / medians['atlink']:.1f}"
+        f"pyatcommand_vs_atlink={medians['pyatcommand'] / medians['atlink']:.1f} "
+        f"pytest_embedded_vs_atlink={medians['pytest_embedded'] / medians['atlink']:.1f}"
     )
 
 
