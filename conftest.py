@@ -9,6 +9,7 @@ pytest_plugins = [
     "fixtures.bench",
     "fixtures.capabilities",
     "fixtures.usecases",
+    "fixtures.checks",
     "fixtures.probe",
     "fixtures.modem",
     "fixtures.firmware",

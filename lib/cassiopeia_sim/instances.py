@@ -11,6 +11,7 @@ import urllib.parse
 from typing import Any
 
 from .module import SimulatedModule
+from .profiles import PROFILES
 
 __all__ = ["discard", "get", "module_for_url", "params_from_query"]
 
@@ -24,6 +25,8 @@ def params_from_query(query: str) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for key, values in urllib.parse.parse_qs(query, keep_blank_values=True).items():
         value = values[-1]
+        if key == "profile" and value not in PROFILES:
+            raise ValueError(f"profile={value!r}: expected one of {', '.join(sorted(PROFILES))}")
         if key in ("profile", "pin", "puk"):
             params[key] = value
         elif key in ("locked", "sim", "usb"):
