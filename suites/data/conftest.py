@@ -38,13 +38,31 @@ def router_mode(module_session, baseline, pytestconfig):
         _reboot(module, baseline)
 
 
+def module_guard(modem) -> float:
+    """The escape guard time the module uses now: S12 in fiftieths of a second, else 1 s."""
+    r = modem.at.command("ATS12?", check=False)
+    return int(r.lines[0]) * 0.02 if r.ok and r.lines and r.lines[0].isdigit() else 1.0
+
+
 @pytest.fixture
-def data_modem(router_mode, modem):
-    """At baseline, registered, every socket closed, the escape guard time set."""
+def online_ready(router_mode, modem):
+    """At baseline, registered, every socket closed; `escape_guard` the module's own."""
     modem.network.wait_registration()
     for conn_id, state in modem.sockets.status().items():
         if state.state != 0:
             modem.sockets.close(conn_id)
-    guard = GUARD if modem.at.command(f"ATS12={round(GUARD / 0.02)}", check=False).ok else 1.0
-    modem.escape_guard = guard
+    modem.escape_guard = module_guard(modem)
     return modem
+
+
+@pytest.fixture
+def data_modem(online_ready):
+    """As online_ready, with a short escape guard (ATS12) so that escapes do not cost a second
+    each; the module's own guard is given back after the test."""
+    modem = online_ready
+    own = modem.escape_guard
+    if modem.at.command(f"ATS12={round(GUARD / 0.02)}", check=False).ok:
+        modem.escape_guard = GUARD
+    yield modem
+    if modem.escape_guard != own:
+        modem.at.command(f"ATS12={round(own / 0.02)}", check=False)

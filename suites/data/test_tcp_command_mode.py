@@ -103,7 +103,7 @@ def test_six_sockets_at_once(data_modem, tcp_peer):
         m.sockets.close(conn_id)
 
 
-@usecase("3.1.1", "Data over UART needs bypass mode disabled")
+@usecase("3", "Data over UART needs bypass mode disabled")
 def test_bypass_enabled_refuses_sockets(data_modem, tcp_peer, sim_guard):
     m = data_modem
     m.at.command('AT+SQNBYPASS="enable"')

@@ -87,3 +87,17 @@ def test_dial_refused_gives_no_carrier(data_modem, tcp_peer):
         with pytest.raises(CommandError) as refused:
             data_modem.at.command(f'AT+SQNSD=1,0,{port},"{tcp_peer.host}",0,0,0')
     assert refused.value.final.line == "NO CARRIER"
+
+
+@usecase("3.1.2", "Use cases in online mode")
+def test_escape_at_the_modules_own_guard_time(online_ready, tcp_peer):
+    """The escape as the guide's Figure 3-1 times it, with the module's own guard (the other
+    tests shorten it with ATS12); the data written just before the guard arrives whole."""
+    m = online_ready
+    online = m.sockets.dial(1, tcp_peer.host, tcp_peer.port, online=True)
+    peer = tcp_peer.connection()
+    online.write(b"last bytes before the guard")
+    online.escape(guard=m.escape_guard)
+    assert peer.wait_received(27) == b"last bytes before the guard"
+    assert m.sockets.status()[1].state == 2  # suspended, not closed
+    m.sockets.close(1)

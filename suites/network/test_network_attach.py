@@ -8,6 +8,7 @@ import re
 import pytest
 
 from cassiopeia import PinState, parse_cereg
+from fixtures.checks import observe
 
 usecase = pytest.mark.usecase
 REGISTERED = ("+CEREG: 1", "+CEREG: 5")
@@ -153,7 +154,9 @@ def test_status_0_recovered_by_forcing_attach(modem, attached):
         assert modem.network.registration().stat == 0
         assert modem.at.command("AT+CFUN?").lines == ["+CFUN: 1"]
         modem.at.command("AT+CGATT=1")  # force EPS attach
-        assert modem.network.wait_registration().registered
+        # the guide's remedy: how the module gets there (its +COPS mode after) no source says
+        assert modem.network.wait_registration().registered, "guide 1.2.4: CGATT=1 attaches"
+        observe("+COPS after AT+CGATT=1", modem.at.command("AT+COPS?").one("+COPS:"))
     finally:
         if modem.network.operator().mode != 0:
             modem.at.command("AT+COPS=0")

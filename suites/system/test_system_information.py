@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cassiopeia import CommandError, parse_cclk
+from fixtures.checks import observe
 
 usecase = pytest.mark.usecase
 
@@ -54,14 +55,22 @@ def test_clock_read_and_set(modem, restore_clock):
         '"19/13/20,22:10:00+08"',  # month 13
         '"19/02/30,22:10:00+08"',  # 30 February
         '"19/05/20,24:00:00+08"',  # hour 24
-        '"19/05/20,22:10:00"',  # no time zone
         '"19/05/20 22:10:00+08"',  # no comma
     ],
 )
 def test_clock_set_rejects_malformed_time(modem, restore_clock, bad):
     before = modem.info.clock()
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError):  # reference 4.7: <time> is "yy/MM/dd,hh:mm:ss±zz"
         modem.at.command(f"AT+CCLK={bad}")
     after = modem.info.clock()
     # unchanged, still running
     assert after.quarters == before.quarters and after.local >= before.local
+
+
+@usecase("2.2.2", "Clock")
+def test_clock_set_without_a_time_zone(modem, restore_clock):
+    """27.007 8.15 lets a module without time zone support leave ±zz out: either answer is
+    allowed, and what this one does is recorded."""
+    r = modem.at.command('AT+CCLK="19/05/20,22:10:00"', check=False)
+    observe("AT+CCLK= without a time zone", r.final.line)
+    observe("AT+CCLK? after it", modem.at.command("AT+CCLK?").one("+CCLK:"))

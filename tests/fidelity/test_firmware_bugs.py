@@ -1,0 +1,52 @@
+"""A suite is only as good as the bugs it catches: each firmware bug here, put into the
+simulator, must fail the suites, on the use case it breaks and by a check that names its
+source. (Each of them passed every suite test before the checks that catch it were added.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from support.firmware_bugs import BUGS
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TESTS = ROOT / "tests"
+
+# bug -> (the use case it must fail, what the failing check cites)
+CAUGHT_BY = {
+    "clck-takes-any-password": ("1.1.2 Enable SIM lock with PIN code", "27.007 9.2.1"),
+    "puk-alone-unblocks": ("1.1.2 Enter PUK code to unlock SIM", "guide 1.1.2"),
+    "pin-when-ready-is-ok": ("1.1.2 Enter PIN code to unlock SIM", "reference 2.2"),
+    "sim-commands-before-the-pin": (
+        "1.1.2 Commands refused while the SIM asks for its PIN",
+        "reference 2.2",
+    ),
+}
+
+
+def test_every_bug_has_a_catch():
+    assert set(CAUGHT_BY) == set(BUGS)
+
+
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_the_suites_catch_the_bug(bug, tmp_path):
+    reports = tmp_path / "reports"
+    env = {**os.environ, "CASSIOPEIA_BUG": bug}
+    env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "support.firmware_bugs", f"--html={reports / 'report.html'}", "suites/sim"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:]  # tests failed: the bug was seen
+    rows = json.loads((reports / "acceptance.json").read_text())["use_cases"]
+    usecase, source = CAUGHT_BY[bug]
+    [row] = [r for r in rows if f"{r['clause']} {r['title']}" == usecase]
+    assert row["verdict"] == "failed", row
+    reasons = " ".join(t["reason"] for t in row["tests"] if t["verdict"] == "failed")
+    assert source in reasons, reasons
