@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 
 from atlink import AtChannel, AtTimeout, Deadline, OnlineClosed, PortLost, Transcript
+from atlink.transcript import RX
 
 from .errors import ParseError
 from .info import InfoCommands
@@ -104,6 +105,11 @@ class Cassiopeia:
             return
         if session.active:
             session.escape(guard=guard, timeout=timeout)
+
+    def received_since(self, mark: int) -> str:
+        """The answers' bytes the module sent since the transcript's `mark` (URCs apart), as
+        latin-1 text, masked: for checks of V.250 framing, which atlink reads tolerantly."""
+        return "".join(e.masked for e in self.at.transcript.since(mark) if e.direction == RX)
 
     # ------------------------------------------------------------ settings
     def functionality(self) -> int:

@@ -6,6 +6,7 @@ import pytest
 
 from cassiopeia import CmeError
 from cassiopeia.sockets import parse_sqnsring, recv_header_rule
+from fixtures.checks import check
 
 pytestmark = pytest.mark.supports("+SQNSCFG", "+SQNSD", "+SQNSSENDEXT", "+SQNSRECV")
 
@@ -69,11 +70,39 @@ def test_binary_integrity_in_command_modes(data_modem, echo_peer, ring_mode):
         mark = m.at.urc_mark()
         if ring_mode == 2:
             echoed += bytes.fromhex(ring.data)  # the data travels in the URC
+        elif ring_mode == 1:  # the URC counts the bytes waiting: exactly that many are there
+            got = m.sockets.receive(1, ring.count, hex_mode=True)
+            check(
+                len(got) == ring.count,
+                "+SQNSRING: <connId>,<recData> counts the bytes received",
+                "reference 6.9",
+                got=f"{ring.count} announced, {len(got)} read",
+            )
+            echoed += got
         else:
             echoed += m.sockets.receive(1, 1500, hex_mode=True)
     assert bytes(echoed) == payload
     m.at.command("AT+SQNSH=1")
     m.at.command("AT+SQNSCFGEXT=1,0,0,0,0,0")
+
+
+@usecase("3.1.3", "Use cases in command mode with text data")
+def test_the_ring_counts_the_bytes_received(data_modem, tcp_peer):
+    m = data_modem
+    m.at.command("AT+SQNSCFGEXT=1,1,0,0")  # srMode 1: +SQNSRING: <connId>,<recData>
+    peer = dial_own_peer(m, tcp_peer)
+    mark = m.at.urc_mark()
+    peer.send(b"Hello extend from client")
+    ring = parse_sqnsring(m.at.wait_urc("+SQNSRING: 1", 10, after=mark).line)
+    check(
+        ring.count == 24,
+        "+SQNSRING: <connId>,<recData> counts the bytes received",
+        "reference 6.9",
+        got=ring.count,
+    )
+    assert m.sockets.receive(1, 100) == b"Hello extend from client"
+    m.at.command("AT+SQNSH=1")
+    m.at.command("AT+SQNSCFGEXT=1,0,0,0")
 
 
 @usecase("3.1.3", "Use cases in command mode with text data")

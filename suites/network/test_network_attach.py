@@ -8,7 +8,7 @@ import re
 import pytest
 
 from cassiopeia import PinState, parse_cereg
-from fixtures.checks import observe
+from fixtures.checks import check, observe
 
 usecase = pytest.mark.usecase
 REGISTERED = ("+CEREG: 1", "+CEREG: 5")
@@ -56,13 +56,17 @@ def test_autoconnect_and_attach(modem, network_settings, sim_guard):
     assert reg.registered and reg.tac and reg.ci and reg.act in (7, 9)
     seen = urcs_after(modem, mark)
     assert "+IMSSTATE: SIMSTORE,READY" in seen
-    assert any(line.startswith("^MODE: ") for line in seen)
+    # the guide's order: +SYSSTART (the modem is ready), then ^MODE, then the registration
+    assert "+SYSSTART" in seen, f"guide 1.2.2: +SYSSTART after the reboot: {seen}"
+    mode = next(i for i, line in enumerate(seen) if line.startswith("^MODE: "))
+    assert seen.index("+SYSSTART") < mode < seen.index(urc.line), f"guide 1.2.2 order: {seen}"
 
 
 @usecase("1.2.2", "Manual connect and automatic attach to the network")
 def test_manual_connect_automatic_attach(modem, network_settings, sim_guard):
     net = network_settings
     net.set_autoconnect(False)
+    net.set_auto_attach(False)  # "Not persistent": the reboot must give 1 back
     reboot(modem)
     assert modem.at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 0"]
     assert modem.at.command("AT^AUTOATT?").lines == [
@@ -135,12 +139,26 @@ def test_power_off(modem, attached):
 
 
 @usecase("1.2.2", "Check network registration status")
-def test_check_network_registration_status(modem, attached):
+def test_check_network_registration_status(modem, attached, bench):
     modem.at.command("AT+CEREG=0")
     r = modem.at.command("AT+CEREG?")
     assert len(r.lines) == 1
     reg = parse_cereg(r.lines[0], solicited=True)
-    assert reg.n == 0 and reg.registered and r.lines[0] in ("+CEREG: 0,1", "+CEREG: 0,5")
+    home = 5 if bench.roaming else 1  # the bench file says which its SIM is
+    check(
+        r.lines[0] == f"+CEREG: 0,{home}",
+        f"registered on the bench's {'visited' if bench.roaming else 'home'} network: stat {home}",
+        "27.007 10.1.22 (1 home, 5 roaming)",
+        got=r.lines[0],
+    )
+    assert reg.n == 0 and reg.registered
+    cops = modem.at.command("AT+COPS?").one("+COPS:")
+    check(
+        re.fullmatch(r'[0-4](,[0-2],"[^"]*"(,\d+)?)?', cops) is not None,
+        "+COPS: <mode>[,<format>,<oper>[,<AcT>]] with <oper> a quoted string",
+        "27.007 7.3",
+        got=f"+COPS: {cops}",
+    )
     modem.at.command("AT+CEREG=2")
     located = modem.network.registration()
     assert located.n == 2 and located.tac and located.ci and located.act is not None

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from fixtures.checks import check
+
 usecase = pytest.mark.usecase
 
 
@@ -53,3 +55,27 @@ def test_revision_identification(modem, bench):
         assert r.lines[0] == bench.firmware
     else:
         assert re.fullmatch(r"[A-Z]{2}\d+(\.\d+)+(-\d+)?.*", r.lines[0]), r.lines[0]
+
+
+@usecase("2.1.2", "Answers framed as V.250 says")
+@pytest.mark.parametrize("command", ["AT+CGMI", "AT+CGMM", "AT+CGMR", "AT+CGSN", "AT+CPINR"])
+def test_answers_are_framed_as_v250_says(modem, command):
+    """atlink reads any line end; this looks at the bytes the module sent (the transcript)."""
+    mark = modem.at.transcript.mark()
+    r = modem.at.command(command)
+    sent = modem.received_since(mark)
+    shown = sent.encode("latin-1").decode("ascii", "backslashreplace")
+    check(
+        re.search(r"\r(?!\n)|(?<!\r)\n", sent) is None and sent.startswith("\r\n"),
+        "every line ends <CR><LF>, and the answer starts with one",
+        "V.250 5.7.1 (S3, S4 defaults)",
+        got=repr(shown),
+    )
+    ending = f"\r\n{r.final.line}\r\n"
+    before = sent[: -len(ending)]
+    check(
+        sent.endswith(ending) and (before == "" or before.endswith("\r\n")),
+        "the result code is framed by its own <CR><LF> before and after",
+        "V.250 5.7.1",
+        got=repr(shown),
+    )

@@ -1,6 +1,6 @@
 """Firmware bugs a module could have, put into the simulator: a pytest plugin for a suites run
 (`-p support.firmware_bugs`, the bug named by $CASSIOPEIA_BUG). Each is a small patch of the
-simulator's SIM card; tests/fidelity/test_firmware_bugs.py checks the suites fail on every one.
+simulator; tests/fidelity/test_firmware_bugs.py checks the suites fail on every one.
 """
 
 from __future__ import annotations
@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from cassiopeia_sim import network, sockets
+from cassiopeia_sim.clock import RealTimeClock
+from cassiopeia_sim.engine import Engine
 from cassiopeia_sim.sim_card import PIN_TRIES, PUK_TRIES, SimCard, SimState
 
 
@@ -62,7 +65,78 @@ def sim_commands_before_the_pin() -> None:
     SimCard.require_ready = require_ready
 
 
+def frozen_clock() -> None:
+    """+CCLK? gives the time last set, forever (27.007 8.15: a real-time clock runs)."""
+    RealTimeClock.now = lambda self: (self._base, self._quarters)
+
+
+def home_as_roaming() -> None:
+    """The SIM's home network reported as roaming, stat 5 (27.007 10.1.22)."""
+    original = network.Network._set_stat
+
+    def _set_stat(self, stat):
+        original(self, network.ROAMING if stat == network.HOME else stat)
+
+    network.Network._set_stat = _set_stat
+
+
+def cops_unquoted() -> None:
+    """+COPS: 0,2,00101,7: the operator without its quotes (27.007 7.3: a string)."""
+    original = network.Network._cops_read
+    network.Network._cops_read = lambda self: [ln.replace('"', "") for ln in original(self)]
+
+
+def autoatt_persists() -> None:
+    """^AUTOATT=0 survives a reboot (guide 1.2.2: "Not persistent")."""
+    original = network.Network.power_down
+
+    def power_down(self):
+        kept = self.autoatt
+        original(self)
+        self.autoatt = kept
+
+    network.Network.power_down = power_down
+
+
+def ring_counts_one_more() -> None:
+    """+SQNSRING: <connId>,<recData> one more than received (reference 6.9)."""
+    original = sockets.Sockets._ring
+
+    def _ring(self, s):
+        urc = self.module.urc
+        self.module.urc = lambda line: urc(
+            f"{line.rsplit(',', 1)[0]},{int(line.rsplit(',', 1)[1]) + 1}"
+            if line.count(",") == 1
+            else line
+        )
+        try:
+            original(self, s)
+        finally:
+            del self.module.urc
+
+    sockets.Sockets._ring = _ring
+
+
+def final_without_leading_crlf() -> None:
+    """OK\\r\\n without the <CR><LF> before it (V.250 5.7.1)."""
+    original = Engine.final
+
+    def final(self, code):
+        if self.verbose and not self.quiet:
+            self._write(code.encode() + (chr(self.s3) + chr(self.s4)).encode())
+            return
+        original(self, code)
+
+    Engine.final = final
+
+
 BUGS: dict[str, Callable[[], None]] = {
+    "frozen-clock": frozen_clock,
+    "home-as-roaming": home_as_roaming,
+    "cops-unquoted": cops_unquoted,
+    "autoatt-persists": autoatt_persists,
+    "ring-counts-one-more": ring_counts_one_more,
+    "final-without-leading-crlf": final_without_leading_crlf,
     "clck-takes-any-password": clck_takes_any_password,
     "puk-alone-unblocks": puk_alone_unblocks,
     "pin-when-ready-is-ok": pin_when_ready_is_ok,
