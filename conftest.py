@@ -4,12 +4,14 @@ Their options (fixtures/options.py) are a pytest11 entry point of the installed 
 known before pytest reads its command line.
 """
 
+# in import order: a plugin another one imports comes first (pytest rewrites the asserts of
+# a plugin only if it registers it before anything imports it)
 pytest_plugins = [
+    "fixtures.usecases",
+    "fixtures.checks",
     "fixtures.secrets",
     "fixtures.bench",
     "fixtures.capabilities",
-    "fixtures.usecases",
-    "fixtures.checks",
     "fixtures.probe",
     "fixtures.modem",
     "fixtures.firmware",

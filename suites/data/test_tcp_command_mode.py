@@ -149,3 +149,21 @@ def test_bypass_enabled_refuses_sockets(data_modem, tcp_peer, sim_guard):
     finally:
         m.at.command('AT+SQNBYPASS="disable"')
         m.reset()
+
+
+@usecase("3.1.3", "Socket commands refuse what the reference rules out")
+def test_socket_commands_refuse_what_the_reference_rules_out(data_modem, tcp_peer):
+    m = data_modem
+
+    def refused(line, claim, source):
+        r = m.at.command(line, check=False)
+        check(not r.ok and r.final.line != "CONNECT", claim, source, got=r.final.line)
+
+    refused("AT+SQNSCFG=0,1,0,90,600,50", "connId 0 is refused (1-6)", "reference 6.1")
+    refused("AT+SQNSCFG=7,1,0,90,600,50", "connId 7 is refused (1-6)", "reference 6.1")
+    refused("AT+SQNSSEND=2", "SQNSSEND on a socket SQNSD never opened is refused", "reference 6.6")
+    dial_own_peer(m, tcp_peer)
+    refused("AT+SQNSRECV=1,100", "SQNSRECV with nothing buffered is refused", "reference 6.8")
+    refused("AT+SQNSSENDEXT=1,0", "SQNSSENDEXT of 0 bytes is refused (1-1500)", "reference 6.7")
+    refused("AT+SQNSSENDEXT=1,1501", "SQNSSENDEXT of 1501 bytes is refused", "reference 6.7")
+    m.at.command("AT+SQNSH=1")

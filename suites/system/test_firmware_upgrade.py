@@ -122,6 +122,21 @@ def test_cancel_a_running_upgrade(modem, http_server, firmware, old_version):
     mark = modem.at.urc_mark()
     modem.at.command(f'AT+SQNSUPGRADE="{http_server.url("stall/" + firmware.good)}",0,10,1')
     modem.at.wait_urc('+SQNSUPGRADE: "downloading",', 30, after=mark)
+    state = modem.at.command("AT+SQNSUPGRADE?").one("+SQNSUPGRADE:")
+    check(
+        state.startswith('"downloading"'),
+        'AT+SQNSUPGRADE? reads "downloading" while it downloads',
+        "reference 5.1",
+        got=state,
+    )
+    again = f'AT+SQNSUPGRADE="{http_server.url(firmware.good)}",0,10,1'
+    second = modem.at.command(again, check=False)
+    check(
+        second.final.line == "+CME ERROR: 532",
+        "a second upgrade while one runs: CME 532 (already in progress)",
+        "reference 5.1",
+        got=second.final.line,
+    )
     modem.at.command('AT+SQNSUPGRADE="",0,0,2')
     modem.at.wait_urc('+SQNSUPGRADE: "canceled"', 30, after=mark)
     again = modem.at.command('AT+SQNSUPGRADE="",0,0,2', check=False)

@@ -19,6 +19,8 @@ TESTS = ROOT / "tests"
 
 # bug -> (the suites to run, the use case it must fail, what the failing check cites)
 CAUGHT_BY = {
+    # in the baseline: the module's own answers disagree, a module failure, not a bench error
+    "clck-read-inverted": ("suites/sim", "1.1.2 Power on the SIM slot", "27.007 7.4"),
     "clck-takes-any-password": (
         "suites/sim",
         "1.1.2 Enable SIM lock with PIN code",

@@ -130,7 +130,19 @@ def final_without_leading_crlf() -> None:
     Engine.final = final
 
 
+def clck_read_inverted() -> None:
+    """AT+CLCK="SC",2 reads the lock the other way round: the baseline's read-back sees it."""
+    original = SimCard._clck
+
+    def _clck(self, args):
+        flipped = {"+CLCK: 0": "+CLCK: 1", "+CLCK: 1": "+CLCK: 0"}
+        return [flipped.get(line, line) for line in original(self, args)]
+
+    SimCard._clck = _clck
+
+
 BUGS: dict[str, Callable[[], None]] = {
+    "clck-read-inverted": clck_read_inverted,
     "frozen-clock": frozen_clock,
     "home-as-roaming": home_as_roaming,
     "cops-unquoted": cops_unquoted,
