@@ -105,7 +105,7 @@ class SimControl:
         from .network import Cell
 
         made = [build(Cell, c) for c in cells]  # every value checked before any is used
-        self._run(lambda: setattr(self.module.network, "cells", made))
+        self._run(self.module.network.set_cells, made)
 
     @operation
     def trust_ca(self, pem: str) -> None:

@@ -7,6 +7,7 @@ the control plane: one home cell of PLMN 00101 by default.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,8 +39,8 @@ class Cell:
     act: int = 7  # E-UTRAN
     tac: str = "0001"
     ci: str = "01A2D001"
-    rsrp_dbm: float = -105.0
-    rsrq_db: float = -13.0
+    rsrp_dbm: float = -105.5  # the guide's example, +CESQ: 99,99,255,255,13,35
+    rsrq_db: float = -13.25
     forbidden: bool = False
 
 
@@ -47,13 +48,15 @@ DEFAULT_CELL = Cell()
 
 
 def rsrp_index(dbm: float) -> int:
-    """Guide 1.2.3: RSRP ~ -140 + N dBm, N in 0..97."""
-    return max(0, min(97, round(dbm + 140)))
+    """Reference 3.5 (27.007 bands): 0 below -140 dBm, N for -141+N <= RSRP < -140+N, 97 from
+    -44 dBm (the guide's 1.2.3 "RSRP ~ -140 + N" is that band's upper edge)."""
+    return max(0, min(97, math.floor(dbm + 141)))
 
 
 def rsrq_index(db: float) -> int:
-    """Guide 1.2.3: RSRQ ~ -19.5 + 0.5 N dB, N in 0..34."""
-    return max(0, min(34, round((db + 19.5) * 2)))
+    """Reference 3.5 (27.007 bands): 0 below -19.5 dB, N for -20+N/2 <= RSRQ < -19.5+N/2, 34
+    from -3 dB."""
+    return max(0, min(34, math.floor((db + 20) * 2)))
 
 
 @dataclass
@@ -201,6 +204,14 @@ class Network:
         return ",".join(parts)
 
     # ------------------------------------------------------------ control plane
+    def set_cells(self, cells: list[Cell]) -> None:
+        """The cells the module hears now. The serving cell, if still heard (same PLMN, TAC and
+        cell id), is served at its new levels at once, as an attenuator changes a real one's."""
+        self.cells = cells
+        if self.serving is not None:
+            same = (self.serving.plmn, self.serving.tac, self.serving.ci)
+            self.serving = next((c for c in cells if (c.plmn, c.tac, c.ci) == same), self.serving)
+
     def set_coverage(self, present: bool) -> None:
         self.coverage = present
         if not self.radio_on_now:

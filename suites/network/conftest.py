@@ -32,6 +32,15 @@ def rf_control(bench, bench_actions, pytestconfig):
 
 
 @pytest.fixture
+def signal_control(bench, bench_actions, pytestconfig):
+    """Set the serving cell's levels: `signal_control.do("signal", rsrp=-100.5, rsrq=-10.25)`
+    (a calibrated attenuator, a network emulator, the simulator); the usual ones after."""
+    needs_actions(pytestconfig, bench, bench_actions, "rf-control", "signal", "signal_reset")
+    yield bench_actions
+    bench_actions.do("signal_reset")
+
+
+@pytest.fixture
 def attached(modem):
     """The module registered on the network (AT+CGATT=1 if a previous test detached it)."""
     reg = modem.network.registration()

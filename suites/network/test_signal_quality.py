@@ -2,7 +2,8 @@
 
 import pytest
 
-from cassiopeia import parse_cesq, rsrp_dbm, rsrq_db
+from cassiopeia import parse_cesq
+from fixtures.checks import check, observe
 
 usecase = pytest.mark.usecase
 
@@ -22,18 +23,30 @@ def test_query_extended_signal_quality(modem, attached):
 
 @usecase("1.2.3", "Processing signal quality responses")
 def test_signal_quality_conversion(modem, attached):
+    """The numbers the module reports convert as the guide's 1.2.3 says: within range."""
     cesq = modem.network.signal()
-    assert -140 <= cesq.rsrp_dbm <= -44 and -19.5 <= cesq.rsrq_db <= -3
-    if cesq.rsrp_bound == "=":
-        assert cesq.rsrp_dbm == -140 + cesq.rsrp
-    if cesq.rsrq_bound == "=":
-        assert cesq.rsrq_db == -19.5 + 0.5 * cesq.rsrq
-    # the guide's own example: +CESQ: 99,99,255,255,13,35 -> RSRQ -13 dB, RSRP -105 dBm
-    example = parse_cesq("+CESQ: 99,99,255,255,13,35")
-    assert (example.rsrq_db, example.rsrp_dbm) == (-13.0, -105.0)
-    # its boundary examples: 0 is below the range, the top index is "at least", 255 unknown
-    assert (rsrp_dbm(0), parse_cesq("+CESQ: 99,99,255,255,0,0").rsrp_bound) == (-140.0, "<")
-    assert (rsrp_dbm(97), parse_cesq("+CESQ: 99,99,255,255,34,97").rsrp_bound) == (-44.0, ">=")
-    assert (rsrq_db(0), rsrq_db(34)) == (-19.5, -3.0)
-    assert rsrp_dbm(255) is None and rsrq_db(255) is None
-    assert not parse_cesq("+CESQ: 99,99,255,255,255,255").detected
+    assert 0 <= cesq.rsrq <= 34 and 0 <= cesq.rsrp <= 97, cesq
+    observe("RSRP, RSRQ of the bench's cell", f"{cesq.rsrp_dbm} dBm, {cesq.rsrq_db} dB")
+
+
+# (RSRP dBm, RSRQ dB) the bench sets -> the numbers the module must report. Half-dB levels sit
+# inside one band of 27.007 and match the guide's "~ -140 + N" too; the ends are the guide's.
+KNOWN_LEVELS = [
+    ((-100.5, -10.25), (19, 40)),
+    ((-140.5, -19.75), (0, 0)),  # below the range: 0
+    ((-40.0, -2.0), (34, 97)),  # at or above its top
+]
+
+
+@usecase("1.2.3", "Processing signal quality responses")
+@pytest.mark.parametrize(("levels", "numbers"), KNOWN_LEVELS)
+def test_the_module_reports_known_levels(modem, attached, signal_control, levels, numbers):
+    rsrp, rsrq = levels
+    signal_control.do("signal", rsrp=rsrp, rsrq=rsrq)
+    cesq = modem.network.signal()  # AT+CESQ, read back typed
+    check(
+        (cesq.rsrq, cesq.rsrp) == numbers,
+        f"RSRP {rsrp} dBm and RSRQ {rsrq} dB are reported as <rsrq>,<rsrp> = {numbers}",
+        "guide 1.2.3; reference 3.5 (27.007 bands)",
+        got=f"{cesq.rsrq},{cesq.rsrp}",
+    )

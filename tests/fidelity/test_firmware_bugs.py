@@ -33,6 +33,11 @@ CAUGHT_BY = {
         "1.1.2 Commands refused while the SIM asks for its PIN",
         "reference 2.2",
     ),
+    "rsrp-one-db-off": (
+        "suites/network/test_signal_quality.py",
+        "1.2.3 Processing signal quality responses",
+        "reference 3.5",
+    ),
     "frozen-clock": ("suites/system/test_system_information.py", "2.2.2 Clock", "27.007 8.15"),
     "home-as-roaming": (
         "suites/network/test_network_attach.py",

@@ -99,12 +99,14 @@ def test_autoatt_is_not_persistent(simulator):
 @pytest.mark.parametrize(
     "rsrp, rsrq, expected",
     [
-        (-105, -13, "+CESQ: 99,99,255,255,13,35"),  # the guide's own example (1.2.3)
+        # the guide's own example (1.2.3), at levels inside the bands of 27.007 (reference 3.5)
+        (-105.5, -13.25, "+CESQ: 99,99,255,255,13,35"),
+        (-105, -13, "+CESQ: 99,99,255,255,14,36"),  # a band's lower edge belongs to it
         (-150, -25, "+CESQ: 99,99,255,255,0,0"),  # below the ranges
         (-30, 0, "+CESQ: 99,99,255,255,34,97"),  # above them
     ],
 )
-def test_cesq_reports_the_serving_cell_as_the_guide_computes(simulator, rsrp, rsrq, expected):
+def test_cesq_reports_the_serving_cell_in_the_bands_of_27007(simulator, rsrp, rsrq, expected):
     at, control = simulator("locked=0")
     control.set_cells([{"rsrp_dbm": rsrp, "rsrq_db": rsrq}])
     at.command("AT+CFUN=0;+CFUN=1")

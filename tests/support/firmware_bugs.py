@@ -141,7 +141,14 @@ def clck_read_inverted() -> None:
     SimCard._clck = _clck
 
 
+def rsrp_one_db_off() -> None:
+    """<rsrp> one more than the level (guide 1.2.3; reference 3.5)."""
+    original = network.rsrp_index
+    network.rsrp_index = lambda dbm: min(97, original(dbm) + 1)
+
+
 BUGS: dict[str, Callable[[], None]] = {
+    "rsrp-one-db-off": rsrp_one_db_off,
     "clck-read-inverted": clck_read_inverted,
     "frozen-clock": frozen_clock,
     "home-as-roaming": home_as_roaming,
