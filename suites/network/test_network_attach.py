@@ -193,3 +193,24 @@ def test_status_4_out_of_coverage(modem, attached, rf_control):
     modem.network.wait_registration()
     assert modem.network.signal().detected
     modem.at.command("AT+CEREG=0")
+
+
+@usecase("1.2.2", "Functionality levels the reference defines")
+def test_functionality_levels(modem, attached):
+    for level in (2, 3):  # never 5: GM02S firmware takes it for its manufacturing mode
+        r = modem.at.command(f"AT+CFUN={level}", check=False)
+        check(
+            not r.ok,
+            f"AT+CFUN={level} is refused: the module accepts 0, 1 and 4",
+            "reference 2.1 (MON 2.4)",
+            got=r.final.line,
+        )
+    modem.at.command("AT+CFUN=4")  # airplane, then full functionality again: attached again
+    modem.at.command("AT+CFUN=1")
+    assert modem.network.wait_registration().registered, "guide 1.2.2: AT+CFUN=1 connects"
+    mark = modem.at.urc_mark()
+    modem.at.command("AT+CFUN=1,1")  # <rst> 1: reset first
+    modem.after_reboot(mark)
+    modem.set_echo(False)
+    seen = [u.line for u in modem.at.urcs.since(mark)]
+    check("+SYSSTART" in seen, "AT+CFUN=1,1 restarts: +SYSSTART", "reference 2.1", got=seen)

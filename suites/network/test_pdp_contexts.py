@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 
 from cassiopeia import parse_cgact, parse_cgcontrdp, parse_cgdcont
-from fixtures.checks import observe
+from fixtures.checks import check, observe
 
 usecase = pytest.mark.usecase
 SPARE_CID = 2  # the guide's example context
@@ -63,6 +63,35 @@ def test_read_dynamic_parameters(modem, spare_context):
         ipaddress.ip_network(
             f"0.0.0.0/{p.mask}" if "." in p.mask and p.mask.count(".") == 3 else "::/0"
         )
+
+
+@usecase("1.2.2", "Read dynamic parameters of PDP context")
+def test_dynamic_parameters_of_an_inactive_context(modem, spare_context):
+    cid = spare_context
+    modem.network.define_context(cid, "IP", "custom")  # defined, not activated
+    r = modem.at.command(f"AT+CGCONTRDP={cid}", check=False)
+    check(
+        not r.ok and not r.lines,
+        "AT+CGCONTRDP=<cid> of an inactive context is an error",
+        "reference 3.10",
+        got=[*r.lines, r.final.line],
+    )
+
+
+@usecase("1.2.2", "The last PDN cannot be disconnected")
+def test_the_last_pdn_cannot_be_disconnected(modem, attached):
+    active = [cid for cid, on in modem.network.activation().items() if on]
+    if len(active) != 1:
+        pytest.skip(f"{len(active)} PDNs are active on this bench: none of them is the last")
+    r = modem.at.command(f"AT+CGACT=0,{active[0]}", check=False)
+    check(
+        not r.ok,
+        "AT+CGACT=0 on the last active PDN is refused (ERROR or +CME ERROR)",
+        "reference 3.7",
+        got=r.final.line,
+    )
+    observe("the refusal", r.final.line)  # 27.007 names 171, MON's table 151
+    assert modem.network.activation()[active[0]] and modem.network.registration().registered
 
 
 @usecase("1.2.2", "Configure PDP context")

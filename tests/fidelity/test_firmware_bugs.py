@@ -38,6 +38,11 @@ CAUGHT_BY = {
         "1.2.3 Processing signal quality responses",
         "reference 3.5",
     ),
+    "last-pdn-disconnects": (
+        "suites/network/test_pdp_contexts.py",
+        "1.2.2 The last PDN cannot be disconnected",
+        "reference 3.7",
+    ),
     "frozen-clock": ("suites/system/test_system_information.py", "2.2.2 Clock", "27.007 8.15"),
     "home-as-roaming": (
         "suites/network/test_network_attach.py",

@@ -147,7 +147,23 @@ def rsrp_one_db_off() -> None:
     network.rsrp_index = lambda dbm: min(97, original(dbm) + 1)
 
 
+def last_pdn_disconnects() -> None:
+    """AT+CGACT=0 on the last active PDN is done (reference 3.7: refused)."""
+    original = network.Network._cgact_set
+
+    def _cgact_set(self, args):
+        registered = type(self).registered
+        type(self).registered = property(lambda _: False)  # the check that refuses is skipped
+        try:
+            return original(self, args)
+        finally:
+            type(self).registered = registered
+
+    network.Network._cgact_set = _cgact_set
+
+
 BUGS: dict[str, Callable[[], None]] = {
+    "last-pdn-disconnects": last_pdn_disconnects,
     "rsrp-one-db-off": rsrp_one_db_off,
     "clck-read-inverted": clck_read_inverted,
     "frozen-clock": frozen_clock,
