@@ -129,7 +129,15 @@ class InfoCommands:
         return self._at.command("AT+CGMM").text()
 
     def revision(self) -> str:
-        return self._at.command("AT+CGMR").text()
+        """The firmware revision: the first line of AT+CGMR, which "returns one or more lines"
+        (guide 2.1.2); the whole answer is `revision_lines()`."""
+        lines = self.revision_lines()
+        if not lines:
+            raise ParseError("+CGMR", "")
+        return lines[0]
+
+    def revision_lines(self) -> list[str]:
+        return self._at.command("AT+CGMR").lines
 
     def imei(self) -> str:
         return parse_cgsn(self._at.command("AT+CGSN").lines)

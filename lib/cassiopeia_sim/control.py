@@ -151,6 +151,7 @@ class SimControl:
             m = self.module
             return {
                 "power": m.power,
+                "revision": m.identity.revision,
                 "cfun": m.cfun,
                 "boots": m.boots,
                 "port_present": m.port_present,

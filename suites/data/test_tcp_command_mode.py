@@ -4,9 +4,8 @@ import os
 
 import pytest
 
-from cassiopeia import CmeError
 from cassiopeia.sockets import parse_sqnsring, recv_header_rule
-from fixtures.checks import check
+from fixtures.checks import check, observe
 
 pytestmark = pytest.mark.supports("+SQNSCFG", "+SQNSD", "+SQNSSENDEXT", "+SQNSRECV")
 
@@ -143,12 +142,18 @@ def test_bypass_enabled_refuses_sockets(data_modem, tcp_peer, sim_guard):
         m.sim.enter_pin(sim_guard.pin)
     m.network.wait_registration()
     try:
-        with pytest.raises(CmeError):
-            m.at.command(f'AT+SQNSD=1,0,{tcp_peer.port},"{tcp_peer.host}",0,0,1')
+        # the guide's 2.3.2 table reads the setting back after the reboot
+        assert m.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: enable"]
+        r = m.at.command(f'AT+SQNSD=1,0,{tcp_peer.port},"{tcp_peer.host}",0,0,1', check=False)
+        # "Data over UART will then not be possible": how it is refused, no source says
+        assert not r.ok and r.final.line != "CONNECT", f"guide 3: refused, not {r.final.line}"
+        observe("AT+SQNSD in bypass mode", r.final.line)
         assert not tcp_peer.connections
     finally:
         m.at.command('AT+SQNBYPASS="disable"')
         m.reset()
+        m.set_echo(False)
+    assert m.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: disabled"]
 
 
 @usecase("3.1.3", "Socket commands refuse what the reference rules out")

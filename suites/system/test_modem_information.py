@@ -13,6 +13,13 @@ usecase = pytest.mark.usecase
 def test_subscriber_number(modem):
     r = modem.at.command("AT+CNUM")
     assert r.lines, "AT+CNUM returned no MSISDN: the test SIM of guide 2.1.2 has one"
+    for line in r.lines:
+        check(
+            re.fullmatch(r'\+CNUM: ("[^"]*")?,"\+?\d{3,15}",(129|145)(,.*)?', line) is not None,
+            "+CNUM: [<alpha>],<number>,<type>: the number quoted, its type 129 or 145",
+            "27.007 7.1",
+            got=line,
+        )
     for number in modem.info.subscriber_numbers():
         assert re.fullmatch(r"\+?\d{3,15}", number.number), number
         assert number.type in (None, 129, 145)
