@@ -51,6 +51,7 @@ class Sock:
     out: bytearray = field(default_factory=bytearray)  # for the peer, not yet taken by the socket
     generation: int = 0  # bumps at every open, so a stale dial or event is ignored
     reading: bool = False
+    active_at: float = 0.0  # when data last went either way (maxTo counts from here)
 
 
 class Sockets:
@@ -201,6 +202,8 @@ class Sockets:
         s.sock = sock
         s.local = (self._pdn_address(), sock.getsockname()[1])
         s.remote = sock.getpeername()[:2]
+        s.active_at = time.monotonic()
+        self._watch_inactivity(s, gen)
         if online:
             self._go_online(s, pending.resolve)
         else:
@@ -255,10 +258,23 @@ class Sockets:
             data = b""  # reset, or an ICMP refusal on UDP: the connection is gone
         self._received(s, data)
 
+    def _watch_inactivity(self, s: Sock, gen: int) -> None:
+        """maxTo (reference 6.1): a socket with no data either way for that long is closed, as
+        a peer's close is reported (GUESSES.md)."""
+        max_to = self.cfg(s.conn_id)[2]
+        if not max_to or s.generation != gen or s.state == CLOSED:
+            return
+        idle = time.monotonic() - s.active_at
+        if idle >= max_to:
+            self._peer_closed(s)
+        else:
+            self.module.after(max_to - idle, self._watch_inactivity, s, gen)
+
     def _received(self, s: Sock, data: bytes) -> None:
         if not data:
             self._peer_closed(s)
             return
+        s.active_at = time.monotonic()
         if s.state == ONLINE:
             self.module.engine.raw(data)
             return
@@ -295,6 +311,7 @@ class Sockets:
 
     def _push(self, s: Sock, data: bytes) -> bool:
         """Send now what the socket takes and queue the rest; False if the connection is gone."""
+        s.active_at = time.monotonic()
         sock = s.sock
         if sock is None:
             return False

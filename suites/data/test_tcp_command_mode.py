@@ -1,5 +1,6 @@
 """Guide 3.1.3 (command mode, text data) and 3.1.4 (command mode, hex data)."""
 
+import contextlib
 import os
 
 import pytest
@@ -154,6 +155,27 @@ def test_bypass_enabled_refuses_sockets(data_modem, tcp_peer, sim_guard):
         m.reset()
         m.set_echo(False)
     assert m.at.command("AT+SQNBYPASS?").lines == ["+SQNBYPASS: disabled"]
+
+
+@usecase("3.1.3", "Use cases in command mode with text data")
+def test_an_idle_socket_is_closed_after_its_inactivity_timeout(data_modem, tcp_peer):
+    m = data_modem
+    mark = m.at.urc_mark()
+    m.at.command("AT+SQNSCFG=1,1,0,1,600,50")  # maxTo 1 s
+    try:
+        m.at.command(f'AT+SQNSD=1,0,{tcp_peer.port},"{tcp_peer.host}",0,8000,1')
+        peer = tcp_peer.connection()
+        with contextlib.suppress(TimeoutError):  # the check below says what the module did
+            peer.wait_closed(10)  # nothing either way: the module closes it
+        check(
+            m.sockets.status()[1].state == 0 and peer.closed_by_module,
+            "a socket idle for maxTo seconds is closed",
+            "reference 6.1 (maxTo)",
+            got=m.sockets.status()[1],
+        )
+        observe("URCs at the close", [u.line for u in m.at.urcs.since(mark, "+SQNSH")])
+    finally:
+        m.at.command("AT+SQNSCFG=1,1,0,0,600,50")  # the guide's: no inactivity timeout
 
 
 @usecase("3.1.3", "Socket commands refuse what the reference rules out")
