@@ -102,6 +102,7 @@ class Engine:
         self._busy = False
         self._prompt: Prompt | None = None
         self._chain: list[Cmd] = []
+        self._text_open = False  # an information line of this answer has been sent
         self.reset_settings()
 
     # ------------------------------------------------------------ settings
@@ -125,7 +126,14 @@ class Engine:
         return body + (cr + lf).encode()
 
     def info(self, line: str) -> None:
-        self._write(self._frame(line))
+        """Information text: its first line after <CR><LF>, the next ones only ending with one,
+        as a real module's multi-line answer reads (`\\r\\nSEQUANS Communications\\r\\nVZM20Q
+        \\r\\nUE6.0.0.0\\r\\n\\r\\nOK\\r\\n`, an ATI capture; V.250 5.7.1)."""
+        if self._text_open and self.verbose:
+            self._write(line.encode("latin-1", "replace") + bytes((self.s3, self.s4)))
+        else:
+            self._write(self._frame(line))
+        self._text_open = True
 
     def urc(self, line: str) -> None:
         if self._prompt is None and self.online_sink is None:
@@ -133,8 +141,10 @@ class Engine:
 
     def raw(self, data: bytes) -> None:
         self._write(data)
+        self._text_open = False  # counted bytes end anywhere: the next line is framed anew
 
     def final(self, code: str) -> None:
+        self._text_open = False
         if self.quiet:
             return
         if self.verbose:
@@ -227,6 +237,7 @@ class Engine:
                 return
             if isinstance(result, Prompt):
                 self._prompt = result
+                self._text_open = False
                 self._write(b"\r\n> ")
                 return
             if isinstance(result, Reply):
@@ -243,7 +254,7 @@ class Engine:
         """Information lines, and raw bytes (a counted payload) where a handler gives bytes."""
         for item in items:
             if isinstance(item, bytes):
-                self._write(item)
+                self.raw(item)
             else:
                 self.info(item)
 
