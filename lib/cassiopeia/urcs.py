@@ -1,11 +1,12 @@
 """The URCs a Cassiopeia module sends, and how its solicited lines are told apart.
 
-+CEREG is the one prefix that is both a URC and a read reply. 27.007 (10.1.22) gives
-both forms: the read reply puts `<n>` first, so it has one field more than the URC of
-the same `<n>`: 2, 5, 7 or 9 fields (n = 0/1, 2, 3, 4/5) against 1, 4, 6 or 8. The
-count decides; the guide's own URC, `+CEREG: 1,0001,01A2D001,7`, starts with two bare
-integers like a read reply, and has four fields. Any other count falls back to the
-shape: a read reply starts with two bare integers.
++CEREG is both a URC and a read reply (and so are +CREG and +CGREG, which clients such as
+gammu enable). 27.007 gives both forms: the read reply puts `<n>` first, so it has one field
+more than the URC of the same `<n>`. +CEREG (10.1.22): 2, 5, 7 or 9 fields (n = 0/1, 2, 3,
+4/5) against 1, 4, 6 or 8; +CREG (7.2) the same without the timers; +CGREG (10.1.20), with
+its `<rac>`: 2, 6, 8 against 1, 5, 7. The count decides; the guide's own URC,
+`+CEREG: 1,0001,01A2D001,7`, starts with two bare integers like a read reply, and has four
+fields. Any other count falls back to the shape: a read reply starts with two bare integers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ URC_PREFIXES = (
     "+IMSSTATE:",
     "^MODE:",
     "+CEREG:",
+    "+CREG:",
+    "+CGREG:",
     "+CGEV:",
     "+SQNSRING:",
     "+SQNSH:",
@@ -31,14 +34,21 @@ URC_PREFIXES = (
 )
 
 
-_CEREG_READ_FIELDS = {2, 5, 7, 9}
-_CEREG_URC_FIELDS = {1, 4, 6, 8}
+# prefix -> (field counts of the read reply, of the URC)
+_FIELD_COUNTS = {
+    "+CEREG:": ({2, 5, 7, 9}, {1, 4, 6, 8}),
+    "+CREG:": ({2, 5, 7}, {1, 4, 6}),
+    "+CGREG:": ({2, 6, 8}, {1, 5, 7}),
+}
 
 
-def cereg_is_solicited(line: str, command: str) -> bool:
-    fields = split_fields(line.split(":", 1)[1]) if ":" in line else []
-    if len(fields) in _CEREG_READ_FIELDS | _CEREG_URC_FIELDS:
-        return len(fields) in _CEREG_READ_FIELDS
+def registration_is_solicited(line: str, command: str) -> bool:
+    """A +CEREG, +CREG or +CGREG line is a read reply (True) or a URC, by its field count."""
+    prefix, _, rest = line.partition(":")
+    read, urc = _FIELD_COUNTS[prefix + ":"]
+    fields = split_fields(rest)
+    if len(fields) in read | urc:
+        return len(fields) in read
     return len(fields) >= 2 and fields[0].isdigit() and fields[1].isdigit()
 
 
@@ -51,7 +61,8 @@ def cassiopeia_urc_table() -> UrcTable:
     table = UrcTable()
     for prefix in URC_PREFIXES:
         table.register(prefix)
-    table.register("+CEREG:", cereg_is_solicited)
+    for prefix in _FIELD_COUNTS:
+        table.register(prefix, registration_is_solicited)
     table.register("+SQNSUPGRADE:", sqnsupgrade_is_solicited)
     return table
 

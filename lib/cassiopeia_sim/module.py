@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .clock import RealTimeClock
+from .compat import Compat
 from .engine import Engine, Pending, Spec
 from .errors import SyntaxFail
 from .identity import Identity, IdentityService
@@ -115,6 +116,7 @@ class SimulatedModule:
         self.identity_service = IdentityService(self, self.identity)
         self.rtc = RealTimeClock(self)
         self.network = Network(self)
+        self.compat = Compat(self.network)  # +CSQ, +CREG, +CGREG, +CBC from the EPS state
         self.upgrade = Upgrade(self)
         self.sockets = Sockets(self)
         if local_hosts:
@@ -361,6 +363,7 @@ class SimulatedModule:
     def on_power_down(self) -> None:
         self.sockets.power_down()
         self.network.power_down()
+        self.compat.power_down()
 
     # ------------------------------------------------------------ commands
     def _register(self) -> None:
@@ -372,6 +375,7 @@ class SimulatedModule:
             self.network,
             self.upgrade,
             self.sockets,
+            self.compat,
         ):
             for name, spec in service.specs().items():
                 eng.register(name, spec)

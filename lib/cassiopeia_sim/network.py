@@ -8,6 +8,7 @@ the control plane: one home cell of PLMN 00101 by default.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -85,6 +86,7 @@ class Network:
         self.cops_mode, self.cops_format = 0, 2
         self.selected: str | None = None  # manual PLMN
         self.stat = NOT_REGISTERED
+        self.stat_listeners: list[Callable[[], None]] = []
         self.serving: Cell | None = None
         self.attach_wanted = False
         self.contexts: dict[int, Context] = {}
@@ -190,6 +192,9 @@ class Network:
         self.stat = stat
         if changed and self.cereg_n:
             self.module.urc("+CEREG: " + self._cereg_fields(urc=True))
+        if changed:
+            for listener in self.stat_listeners:  # the +CREG/+CGREG of compat.py
+                listener()
 
     def _cereg_fields(self, urc: bool) -> str:
         n, stat = self.cereg_n, self.stat

@@ -18,7 +18,7 @@ from cassiopeia import (
     rsrp_dbm,
     rsrq_db,
 )
-from cassiopeia.urcs import cereg_is_solicited
+from cassiopeia.urcs import registration_is_solicited
 
 
 @pytest.mark.parametrize(
@@ -165,9 +165,14 @@ def test_parse_pdp():
         ('+CEREG: 1,"0001","01A2D001",7', False),  # URC, n=2, quoted
         ("+CEREG: 3,,,,0,15", False),  # URC, n=3: denied with its cause
         ('+CEREG: 1,"00C3","0012AB45",7,,,"00100100","01000111"', False),  # URC, n=4
+        ('+CREG: 2,1,"0001","01A2D001",7', True),  # 27.007 7.2: read, n=2
+        ('+CREG: 1,"0001","01A2D001",7', False),  # its URC
+        ('+CGREG: 2,1,"0001","01A2D001",7,', True),  # 10.1.20: read, n=2, an empty <rac>
+        ('+CGREG: 1,"0001","01A2D001",7,', False),  # its URC
+        ("+CGREG: 0", False),
     ],
 )
 def test_a_cereg_line_is_told_by_its_field_count(line, solicited):
     """27.007 10.1.22: the read reply puts <n> first, so it has one field more than the URC:
     2, 5, 7 or 9 fields against 1, 4, 6 or 8."""
-    assert cereg_is_solicited(line, "AT+CEREG?") is solicited
+    assert registration_is_solicited(line, "AT+CEREG?") is solicited

@@ -14,7 +14,7 @@ from cassiopeia import (
     parse_cpin,
     parse_cpinr,
 )
-from cassiopeia.urcs import cereg_is_solicited
+from cassiopeia.urcs import registration_is_solicited
 
 
 @pytest.mark.parametrize(
@@ -123,4 +123,4 @@ def test_parse_cclk_rejects(bad):
     ],
 )
 def test_cereg_discriminator(line, solicited):
-    assert cereg_is_solicited(line, "AT+CEREG?") is solicited
+    assert registration_is_solicited(line, "AT+CEREG?") is solicited

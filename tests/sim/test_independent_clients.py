@@ -39,6 +39,30 @@ def test_gammu_identify(served, tmp_path):
     assert fields["IMEI"] == "260531793113810"
 
 
+@pytest.mark.slow  # gammu probes the port at length, four times
+def test_gammu_networkinfo_monitor_and_security_status(served, tmp_path):
+    """What gammu asks beyond the guide (+CREG, +CGREG, +CSQ, +CBC) is answered: 27.007
+    supplement; the values follow the EPS state (GUESSES.md)."""
+    gammu = require_tool("gammu", "gammu")
+    device, _ = served
+    rc = tmp_path / "gammurc"
+    rc.write_text(f"[gammu]\ndevice = {device}\nconnection = at\n")
+
+    def run(*command: str) -> str:
+        out = subprocess.run(
+            [gammu, "-c", str(rc), *command], capture_output=True, text=True, timeout=120
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+
+    assert "Nothing to enter" in run("getsecuritystatus")  # an unlocked SIM
+    info = run("networkinfo")
+    assert "Network state        : home network" in info
+    assert "LAC 0001, CID 01A2D001" in info and "GPRS                 : attached" in info
+    monitor = run("monitor", "1")
+    assert "Signal strength      : -79 dBm" in monitor  # +CSQ: 17 for the default cell
+
+
 def test_pty_survives_a_client_closing_and_reopening(served):
     device, _ = served
     for _ in range(3):

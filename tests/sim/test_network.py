@@ -112,3 +112,21 @@ def test_cesq_reports_the_serving_cell_in_the_bands_of_27007(simulator, rsrp, rs
     at.command("AT+CFUN=0;+CFUN=1")
     registered(at)
     assert at.command("AT+CESQ").lines == [expected]
+
+
+def test_the_2g_3g_era_commands_follow_the_eps_state(simulator):
+    """+CSQ, +CREG, +CGREG, +CBC: the 27.007 supplement's forms, values per GUESSES.md."""
+    at, _ = simulator("locked=0")
+    registered(at)
+    assert at.command("AT+CSQ").lines == ["+CSQ: 17,99"]  # -105.5 dBm RSRP: RSSI -77.7 dBm
+    at.command("AT+CREG=2")
+    assert at.command("AT+CREG?").lines == ['+CREG: 2,1,"0001","01A2D001",7']
+    at.command("AT+CGREG=1")
+    assert at.command("AT+CGREG?").lines == ["+CGREG: 1,1"]
+    mark = at.urc_mark()
+    at.command("AT+CGATT=0")
+    assert at.wait_urc("+CREG: ", 5, after=mark).line == "+CREG: 0"
+    assert at.wait_urc("+CGREG: ", 5, after=mark).line == "+CGREG: 0"
+    assert at.command("AT+CBC").lines == ["+CBC: 2,0"]
+    at.command("AT+CFUN=0")
+    assert at.command("AT+CSQ").lines == ["+CSQ: 99,99"]

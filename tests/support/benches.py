@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 
@@ -66,30 +67,39 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def served_simulator(*args: str) -> Iterator[tuple[str, str]]:
-    """`cassiopeia-sim --pty --control 0 ARGS` in its own process: (device, control address)."""
-    proc = spawn(
-        [
-            sys.executable,
-            "-m",
-            "cassiopeia_sim.cli",
-            "--pty",
-            "--profile",
-            "fast",
-            "--control",
-            "0",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "lib")},
-    )
-    try:
-        device = proc.stdout.readline().strip()
-        control = proc.stdout.readline().split()[1]
-        yield device, control
-    finally:
-        stop(proc)
+def served_simulator(*args: str, stable_name: bool = True) -> Iterator[tuple[str, str]]:
+    """`cassiopeia-sim --pty --control 0 ARGS` in its own process: (device, control address).
+
+    The device is a stable link in a folder of its own (as udev's by-id names are), unless ARGS
+    name one: a freed /dev/pts/N is soon another process's, and a client reopening the number
+    after this simulator ended would talk to whatever module holds it now. (labgrid's exporter
+    wants the pty itself: stable_name=False.)"""
+    with tempfile.TemporaryDirectory(prefix="served-") as folder:
+        wanted = stable_name and "--link" not in args
+        link = ["--link", f"{folder}/ttyModule"] if wanted else []
+        proc = spawn(
+            [
+                sys.executable,
+                "-m",
+                "cassiopeia_sim.cli",
+                "--pty",
+                "--profile",
+                "fast",
+                "--control",
+                "0",
+                *link,
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "lib")},
+        )
+        try:
+            device = proc.stdout.readline().strip()
+            control = proc.stdout.readline().split()[1]
+            yield device, control
+        finally:
+            stop(proc)
 
 
 @contextlib.contextmanager
