@@ -76,6 +76,7 @@ def test_every_bug_has_a_catch():
     assert set(CAUGHT_BY) == set(BUGS)
 
 
+@pytest.mark.slow  # a suites run per bug
 @pytest.mark.parametrize("bug", sorted(BUGS))
 def test_the_suites_catch_the_bug(bug, tmp_path):
     reports = tmp_path / "reports"
