@@ -3,6 +3,7 @@
 import pytest
 
 from fixtures.capabilities import capabilities_of
+from fixtures.modem import needs_actions
 
 GUARD = 0.2  # escape guard time the suites ask for with ATS12 (V.250 default: 1 s)
 
@@ -66,3 +67,11 @@ def data_modem(online_ready):
     yield modem
     if modem.escape_guard != own:
         modem.at.command(f"ATS12={round(own / 0.02)}", check=False)
+
+
+@pytest.fixture
+def coverage_control(bench, bench_actions, pytestconfig):
+    """Take the coverage away and give it back (rf_off, rf_on); given back after the test."""
+    needs_actions(pytestconfig, bench, bench_actions, "rf-control", "rf_off", "rf_on")
+    yield bench_actions
+    bench_actions.do("rf_on")

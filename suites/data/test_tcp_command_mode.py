@@ -178,6 +178,22 @@ def test_an_idle_socket_is_closed_after_its_inactivity_timeout(data_modem, tcp_p
         m.at.command("AT+SQNSCFG=1,1,0,0,600,50")  # the guide's: no inactivity timeout
 
 
+@usecase("3.1.3", "Use cases in command mode with text data")
+def test_a_socket_when_the_coverage_goes(data_modem, tcp_peer, coverage_control):
+    """What becomes of an open socket when the coverage goes, no source says: recorded."""
+    m = data_modem
+    dial_own_peer(m, tcp_peer)
+    mark = m.at.urc_mark()
+    coverage_control.do("rf_off")
+    observe("socket 1 without coverage", m.sockets.status()[1])
+    coverage_control.do("rf_on")
+    m.network.wait_registration()
+    observe("socket 1 with coverage back", m.sockets.status()[1])
+    observe("URCs meanwhile", [u.line for u in m.at.urcs.since(mark)])
+    if m.sockets.status()[1].state != 0:
+        m.at.command("AT+SQNSH=1")
+
+
 @usecase("3.1.3", "Socket commands refuse what the reference rules out")
 def test_socket_commands_refuse_what_the_reference_rules_out(data_modem, tcp_peer):
     m = data_modem

@@ -41,6 +41,17 @@ def signal_control(bench, bench_actions, pytestconfig):
 
 
 @pytest.fixture
+def network_control(bench, bench_actions, pytestconfig):
+    """Make the network reject attach: `network_control.do("network_reject", cause=15)`; the
+    network accepts again after the test."""
+    needs_actions(
+        pytestconfig, bench, bench_actions, "network-control", "network_reject", "network_accept"
+    )
+    yield bench_actions
+    bench_actions.do("network_accept")
+
+
+@pytest.fixture
 def attached(modem):
     """The module registered on the network (AT+CGATT=1 if a previous test detached it)."""
     reg = modem.network.registration()

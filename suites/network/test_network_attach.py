@@ -214,3 +214,31 @@ def test_functionality_levels(modem, attached):
     modem.set_echo(False)
     seen = [u.line for u in modem.at.urcs.since(mark)]
     check("+SYSSTART" in seen, "AT+CFUN=1,1 restarts: +SYSSTART", "reference 2.1", got=seen)
+
+
+@usecase("1.2.4", "A denied registration reports its cause")
+def test_a_denied_registration_reports_its_cause(modem, attached, network_control):
+    modem.at.command("AT+CEREG=3")
+    try:
+        modem.at.command("AT+CGATT=0")
+        network_control.do("network_reject", cause=15)  # EMM #15: no suitable cells in the TA
+        mark = modem.at.urc_mark()
+        modem.at.command("AT+CGATT=1", check=False)  # refused or not, the network says no
+        denied = modem.at.wait_urc(re.compile(r"^\+CEREG: 3(,|$)"), 60, after=mark)
+        check(
+            denied.line.endswith(",0,15"),
+            "with <n>=3 a denied registration ends in <cause_type> 0 (EMM) and the cause",
+            "27.007 10.1.22",
+            got=denied.line,
+        )
+        read = modem.at.command("AT+CEREG?").one("+CEREG:")
+        check(
+            read.startswith("3,3") and read.endswith(",0,15"),
+            "AT+CEREG? reads <n>, stat 3 and the same cause",
+            "27.007 10.1.22",
+            got=read,
+        )
+    finally:
+        network_control.do("network_accept")
+        modem.at.command("AT+CEREG=0")
+        modem.network.attach()

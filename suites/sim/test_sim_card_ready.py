@@ -142,6 +142,9 @@ def test_change_password(modem, sim_guard):
     assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 1"]
     old = sim_guard.pin
     new = sim_guard.wrong_code(old)
+    # the old PIN must be the PIN (costs one retry, given back by the correct one below)
+    refused = modem.at.command(f'AT+CPWD="SC","{sim_guard.wrong_pin()}","{new}"', check=False)
+    assert_wrong_code_refused(refused)
     modem.at.command(f'AT+CPWD="SC","{old}","{new}"')
     sim_guard.pin_changed(new)  # from here on the baseline knows to change it back
     assert power_cycle_sim(modem) is PinState.SIM_PIN

@@ -43,6 +43,11 @@ CAUGHT_BY = {
         "1.2.2 The last PDN cannot be disconnected",
         "reference 3.7",
     ),
+    "denial-without-its-cause": (
+        "suites/network/test_network_attach.py",
+        "1.2.4 A denied registration reports its cause",
+        "27.007 10.1.22",
+    ),
     "frozen-clock": ("suites/system/test_system_information.py", "2.2.2 Clock", "27.007 8.15"),
     "home-as-roaming": (
         "suites/network/test_network_attach.py",

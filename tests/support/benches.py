@@ -19,7 +19,9 @@ import pytest
 from support.processes import spawn
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SIM_CAPABILITIES = '["sim-switch", "puk-entry", "sim-destructive", "destructive", "rf-control"]'
+SIM_CAPABILITIES = (
+    '["sim-switch", "puk-entry", "sim-destructive", "destructive", "rf-control", "network-control"]'
+)
 
 
 def require_tool(name: str, package: str) -> str:

@@ -162,7 +162,23 @@ def last_pdn_disconnects() -> None:
     network.Network._cgact_set = _cgact_set
 
 
+def denial_without_its_cause() -> None:
+    """+CEREG: 3 with <n>=3 but no <cause_type>,<reject_cause> (27.007 10.1.22)."""
+    original = network.Network._cereg_fields
+
+    def _cereg_fields(self, urc):
+        fields = original(self, urc)
+        return (
+            fields.rsplit(",", 2)[0]
+            if self.stat == network.DENIED and self.cereg_n == 3
+            else fields
+        )
+
+    network.Network._cereg_fields = _cereg_fields
+
+
 BUGS: dict[str, Callable[[], None]] = {
+    "denial-without-its-cause": denial_without_its_cause,
     "last-pdn-disconnects": last_pdn_disconnects,
     "rsrp-one-db-off": rsrp_one_db_off,
     "clck-read-inverted": clck_read_inverted,
