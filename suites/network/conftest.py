@@ -52,6 +52,20 @@ def network_control(bench, bench_actions, pytestconfig):
 
 
 @pytest.fixture
+def visited_network(modem, bench, bench_actions, pytestconfig):
+    """Only a visited network to register on; the home network and its registration after."""
+    needs_actions(
+        pytestconfig, bench, bench_actions, "network-control", "visited_network", "home_network"
+    )
+    bench_actions.do("visited_network")
+    yield bench_actions
+    bench_actions.do("home_network")
+    modem.network.attach(False)
+    modem.network.attach()
+    modem.network.wait_registration()
+
+
+@pytest.fixture
 def attached(modem):
     """The module registered on the network (AT+CGATT=1 if a previous test detached it)."""
     reg = modem.network.registration()

@@ -242,3 +242,16 @@ def test_a_denied_registration_reports_its_cause(modem, attached, network_contro
         network_control.do("network_accept")
         modem.at.command("AT+CEREG=0")
         modem.network.attach()
+
+
+@usecase("1.2.2", "Check network registration status")
+def test_registered_on_a_visited_network_is_roaming(modem, attached, visited_network):
+    modem.at.command("AT+CGATT=0")
+    modem.at.command("AT+CGATT=1")
+    reg = modem.network.wait_registration()
+    check(
+        reg.stat == 5,
+        "registered on a visited network: stat 5 (roaming)",
+        "27.007 10.1.22",
+        got=reg.stat,
+    )
