@@ -15,14 +15,12 @@ from .network import (
     parse_bgltplmn,
     parse_cereg,
     parse_cesq,
-    parse_cgact,
-    parse_cgcontrdp,
-    parse_cgdcont,
     parse_cops_read,
     parse_cops_test,
     rsrp_dbm,
     rsrq_db,
 )
+from .pdp import parse_cgact, parse_cgcontrdp, parse_cgdcont
 from .sim import PinState, Retries, parse_clck, parse_cpin, parse_cpinr
 from .urcs import cassiopeia_timeouts, cassiopeia_urc_table
 

@@ -1,4 +1,5 @@
-"""Network commands (guide 1.2): registration, operators, attach, signal, PDP contexts."""
+"""Network commands (guide 1.2): registration, operators, attach, signal; PDP contexts' parsers
+are in pdp.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from atlink import Deadline, split_fields, unquote
 
-from .errors import ParseError
+from .errors import ParseError, body, int_field, opt_int_field
+from .pdp import DynamicParams, PdpContext, parse_cgact, parse_cgcontrdp, parse_cgdcont
 
 if TYPE_CHECKING:
     from atlink import AtChannel
@@ -19,17 +21,12 @@ __all__ = [
     "Cereg",
     "Cesq",
     "CopsState",
-    "DynamicParams",
     "NetworkCommands",
     "Operator",
-    "PdpContext",
     "ScanResult",
     "parse_bgltplmn",
     "parse_cereg",
     "parse_cesq",
-    "parse_cgact",
-    "parse_cgcontrdp",
-    "parse_cgdcont",
     "parse_cops_read",
     "parse_cops_test",
     "rsrp_dbm",
@@ -45,24 +42,6 @@ STAT_TEXT = {
     4: "unknown (e.g. out of E-UTRAN coverage)",
     5: "registered, roaming",
 }
-
-
-def _body(line: str, prefix: str) -> str:
-    text = line.strip()
-    if not text.upper().startswith(prefix.upper()):
-        raise ParseError(prefix, line)
-    return text[len(prefix) :].strip()
-
-
-def _int(field: str, what: str, line: str) -> int:
-    field = field.strip()
-    if not re.fullmatch(r"-?\d+", field):
-        raise ParseError(what, line)
-    return int(field)
-
-
-def _opt_int(field: str, what: str, line: str) -> int | None:
-    return None if field.strip() == "" else _int(field, what, line)
 
 
 # ---------------------------------------------------------------- +CEREG
@@ -92,14 +71,14 @@ def parse_cereg(line: str, solicited: bool) -> Cereg:
 
     Tolerates quoted or bare hexadecimal TAC and CI, spaces, and missing trailing fields.
     """
-    fields = split_fields(_body(line, "+CEREG:"))
+    fields = split_fields(body(line, "+CEREG:"))
     n = None
     if solicited:
         if len(fields) < 2:
             raise ParseError("+CEREG", line)
-        n = _int(fields[0], "+CEREG", line)
+        n = int_field(fields[0], "+CEREG", line)
         fields = fields[1:]
-    stat = _int(fields[0], "+CEREG", line)
+    stat = int_field(fields[0], "+CEREG", line)
     rest = fields[1:] + [""] * 8
     tac, ci = unquote(rest[0]) or None, unquote(rest[1]) or None
     for value in (tac, ci):
@@ -110,9 +89,9 @@ def parse_cereg(line: str, solicited: bool) -> Cereg:
         n,
         tac,
         ci,
-        _opt_int(rest[2], "+CEREG", line),
-        _opt_int(rest[3], "+CEREG", line),
-        _opt_int(rest[4], "+CEREG", line),
+        opt_int_field(rest[2], "+CEREG", line),
+        opt_int_field(rest[3], "+CEREG", line),
+        opt_int_field(rest[4], "+CEREG", line),
         unquote(rest[5]) or None,
         unquote(rest[6]) or None,
     )
@@ -175,10 +154,10 @@ class Cesq:
 
 
 def parse_cesq(line: str) -> Cesq:
-    fields = split_fields(_body(line, "+CESQ:"))
+    fields = split_fields(body(line, "+CESQ:"))
     if len(fields) != 6:
         raise ParseError("+CESQ", line)
-    values = [_int(f, "+CESQ", line) for f in fields]
+    values = [int_field(f, "+CESQ", line) for f in fields]
     try:
         rsrp_dbm(values[5]), rsrq_db(values[4])
     except ValueError:
@@ -213,14 +192,14 @@ class ScanResult:
 
 
 def parse_cops_read(line: str) -> CopsState:
-    fields = split_fields(_body(line, "+COPS:"))
-    mode = _int(fields[0], "+COPS", line)
+    fields = split_fields(body(line, "+COPS:"))
+    mode = int_field(fields[0], "+COPS", line)
     rest = [*fields[1:], "", "", ""]
     return CopsState(
         mode,
-        _opt_int(rest[0], "+COPS", line),
+        opt_int_field(rest[0], "+COPS", line),
         unquote(rest[1]) or None,
-        _opt_int(rest[2], "+COPS", line),
+        opt_int_field(rest[2], "+COPS", line),
     )
 
 
@@ -237,14 +216,18 @@ def _tuples(body: str, line: str, what: str) -> list[list[str]]:
 
 def parse_cops_test(line: str) -> ScanResult:
     """`+COPS: (2,"T-Mobile USA, In","TMO","310260",7),,(0,1,2,3,4),(0,1,2)`."""
-    groups = _tuples(_body(line, "+COPS:"), line, "+COPS=?")
+    groups = _tuples(body(line, "+COPS:"), line, "+COPS=?")
     ops, lists = [], []
     for g in groups:
         if len(g) >= 4 and any(f.startswith('"') for f in g):
-            act = _opt_int(g[4], "+COPS=?", line) if len(g) > 4 else None
+            act = opt_int_field(g[4], "+COPS=?", line) if len(g) > 4 else None
             ops.append(
                 Operator(
-                    _int(g[0], "+COPS=?", line), unquote(g[1]), unquote(g[2]), unquote(g[3]), act
+                    int_field(g[0], "+COPS=?", line),
+                    unquote(g[1]),
+                    unquote(g[2]),
+                    unquote(g[3]),
+                    act,
                 )
             )
         else:
@@ -256,18 +239,18 @@ def parse_cops_test(line: str) -> ScanResult:
 
 def parse_bgltplmn(line: str) -> ScanResult:
     """`+BGLTEPLMN: (1,,,"00101",7,-8950),,(0,1,2)`: RSRP in hundredths of dBm (guide 1.2.2)."""
-    groups = _tuples(_body(line, "+BGLTEPLMN:"), line, "+BGLTEPLMN")
+    groups = _tuples(body(line, "+BGLTEPLMN:"), line, "+BGLTEPLMN")
     ops, lists = [], []
     for g in groups:
         if len(g) == 6:
             ops.append(
                 Operator(
-                    _int(g[0], "+BGLTEPLMN", line),
+                    int_field(g[0], "+BGLTEPLMN", line),
                     unquote(g[1]),
                     unquote(g[2]),
                     unquote(g[3]),
-                    _opt_int(g[4], "+BGLTEPLMN", line),
-                    _int(g[5], "+BGLTEPLMN", line) / 100,
+                    opt_int_field(g[4], "+BGLTEPLMN", line),
+                    int_field(g[5], "+BGLTEPLMN", line) / 100,
                 )
             )
         else:
@@ -275,86 +258,6 @@ def parse_bgltplmn(line: str) -> ScanResult:
     if not lists:
         raise ParseError("+BGLTEPLMN", line)
     return ScanResult(ops, "", lists[-1])
-
-
-# ---------------------------------------------------------------- PDP contexts
-@dataclass(frozen=True)
-class PdpContext:
-    cid: int
-    pdp_type: str
-    apn: str
-
-
-@dataclass(frozen=True)
-class DynamicParams:
-    cid: int
-    bearer_id: int
-    apn: str
-    address: str | None
-    mask: str | None
-    gateway: str | None
-    dns_primary: str | None
-    dns_secondary: str | None
-
-
-def parse_cgdcont(lines: list[str]) -> dict[int, PdpContext]:
-    out = {}
-    for line in lines:
-        fields = split_fields(_body(line, "+CGDCONT:"))
-        if len(fields) < 3:
-            raise ParseError("+CGDCONT", line)
-        cid = _int(fields[0], "+CGDCONT", line)
-        out[cid] = PdpContext(cid, unquote(fields[1]), unquote(fields[2]))
-    return out
-
-
-def parse_cgact(lines: list[str]) -> dict[int, bool]:
-    out = {}
-    for line in lines:
-        fields = split_fields(_body(line, "+CGACT:"))
-        if len(fields) != 2 or fields[1] not in ("0", "1"):
-            raise ParseError("+CGACT", line)
-        out[_int(fields[0], "+CGACT", line)] = fields[1] == "1"
-    return out
-
-
-def _split_address(value: str, line: str) -> tuple[str | None, str | None]:
-    """`a1.a2.a3.a4.m1.m2.m3.m4` (27.007 before +CGPIAF) -> (address, mask); IPv6 has 32 bytes."""
-    if not value:
-        return None, None
-    parts = value.split(".")
-    if len(parts) in (8, 32) and all(p.isdigit() and int(p) < 256 for p in parts):
-        half = len(parts) // 2
-        return ".".join(parts[:half]), ".".join(parts[half:])
-    if len(parts) in (4, 16):
-        return value, None
-    raise ParseError("+CGCONTRDP", line)
-
-
-def parse_cgcontrdp(lines: list[str]) -> list[DynamicParams]:
-    """Both the older 7-field form and newer firmware's trailing fields.
-
-    An empty gateway means point to point.
-    """
-    out = []
-    for line in lines:
-        fields = split_fields(_body(line, "+CGCONTRDP:")) + [""] * 4
-        if not fields[0] or not fields[1]:
-            raise ParseError("+CGCONTRDP", line)
-        address, mask = _split_address(unquote(fields[3]), line)
-        out.append(
-            DynamicParams(
-                _int(fields[0], "+CGCONTRDP", line),
-                _int(fields[1], "+CGCONTRDP", line),
-                unquote(fields[2]),
-                address,
-                mask,
-                unquote(fields[4]) or None,
-                unquote(fields[5]) or None,
-                unquote(fields[6]) or None,
-            )
-        )
-    return out
 
 
 # ---------------------------------------------------------------- calls
@@ -424,7 +327,7 @@ class NetworkCommands:
         self._at.command(f"AT+CGATT={int(on)}")
 
     def autoconnect(self) -> int:
-        return _int(
+        return int_field(
             self._at.command("AT+SQNAUTOCONNECT?").one("+SQNAUTOCONNECT:"), "+SQNAUTOCONNECT", ""
         )
 
@@ -432,7 +335,7 @@ class NetworkCommands:
         self._at.command(f"AT+SQNAUTOCONNECT={int(on)}")
 
     def auto_attach(self) -> int:
-        return _int(self._at.command("AT^AUTOATT?").one("^AUTOATT:"), "^AUTOATT", "")
+        return int_field(self._at.command("AT^AUTOATT?").one("^AUTOATT:"), "^AUTOATT", "")
 
     def set_auto_attach(self, on: bool) -> None:
         self._at.command(f"AT^AUTOATT={int(on)}")
