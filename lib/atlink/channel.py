@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from .exchange import SESSION_ENDS, Exchange, Route, Router
 from .framing import CountedRule, Framer, Token
+from .masking import Label
 from .online import OnlineSession, SessionLink
 from .port_io import QUIET, PortIO
 from .response import ExchangeRecord, Response
@@ -53,6 +54,7 @@ class AtChannel:
         self.urcs = UrcStore()
         self.late_lines = 0  # lines that answered a command which had already timed out
         self.exchange_listeners: list[Callable[[ExchangeRecord], None]] = []
+        self.secret_label: Label | None = None  # roles of secrets in exchange records
         self._framer = Framer()
         self._router = Router(self.urc_table)
         self._command_lock = threading.RLock()
@@ -345,7 +347,7 @@ class AtChannel:
                 self._framer.numeric = self._router.numeric
                 self._framer.prompt_armed = False
                 self._framer.counted_rules = []
-            self._notify(ex, sent_at)
+            self._notify(ex, sent_at, len(payload or b"") + len(payload_end or b""))
         if ex.error is not None:
             raise ex.error
         assert ex.final is not None
@@ -354,9 +356,10 @@ class AtChannel:
             raise error_for(line, ex.final, ex.lines)
         return response
 
-    def _notify(self, ex: Exchange, sent_at: float) -> None:
+    def _notify(self, ex: Exchange, sent_at: float, sent_bytes: int) -> None:
         if self.exchange_listeners:
-            record = ExchangeRecord.of(ex, sent_at, time.monotonic())
+            now = time.monotonic()
+            record = ExchangeRecord.of(ex, sent_at, now, sent_bytes, self.secret_label)
             for listener in list(self.exchange_listeners):
                 listener(record)
 
@@ -408,7 +411,7 @@ class AtChannel:
         if urc is None and until_lost and self._lost is not None:
             return None
         if urc is None:
-            shown = pattern if isinstance(pattern, str) else pattern.pattern
+            shown = pattern if isinstance(pattern, str) else getattr(pattern, "pattern", "a URC")
             raise AtTimeout(
                 f"URC {shown}",
                 timeout,

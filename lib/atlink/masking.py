@@ -16,6 +16,7 @@ the values of query parameters named like secrets (`sim://b?pin=***&puk=***`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["MASK", "mask_secrets", "mask_url"]
 
@@ -29,7 +30,12 @@ _SECRET = re.compile(r"\+\s*(CPIN|CLCK|CPWD|CGAUTH)\s*=|\+\s*CGAUTH\s*:\s*", re.
 _CGAUTH_READ_SECRET = {3}
 
 
-def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, int]:
+Label = Callable[[str], str]  # a secret's value -> what stands for it (MASK, or MASK + a role)
+
+
+def _mask_params(
+    text: str, start: int, secret: set[int] | None, label: Label | None
+) -> tuple[str, int]:
     """Mask the parameters of one command starting at `start`; returns (text, end)."""
     out: list[str] = []
     index = 0
@@ -41,7 +47,8 @@ def _mask_params(text: str, start: int, secret: set[int] | None) -> tuple[str, i
         value = "".join(param)
         core = value.strip()
         if core and (secret is None or index in secret):
-            masked = f'"{MASK}"' if core.startswith('"') else MASK
+            mask = label(core.strip('"')) if label is not None else MASK
+            masked = f'"{mask}"' if core.startswith('"') else mask
             value = value[: value.index(core)] + masked + value[value.index(core) + len(core) :]
         out.append(value)
 
@@ -81,10 +88,12 @@ def mask_url(text: str) -> str:
     return _URL_PARAM.sub(lambda m: m.group(1) + MASK if m.group(2) else m.group(0), text)
 
 
-def mask_secrets(text: str) -> str:
+def mask_secrets(text: str, label: Label | None = None) -> str:
     """Return `text` with every secret parameter replaced by ***, and the URLs in it masked.
 
     `text` is as received or sent: a real line end (not an escaped one) ends the parameters.
+    `label` may name a secret's role instead (`***(PIN)`: the bench's PIN, whatever it is), so
+    a recording can be replayed with another SIM's codes; it must never return the value.
     """
     if "://" in text:
         text = mask_url(text)
@@ -98,7 +107,7 @@ def mask_secrets(text: str) -> str:
             continue
         result.append(text[pos : m.end()])
         secret = _SECRET_PARAMS[m.group(1).upper()] if m.group(1) else _CGAUTH_READ_SECRET
-        masked, pos = _mask_params(text, m.end(), secret)
+        masked, pos = _mask_params(text, m.end(), secret, label)
         result.append(masked)
     result.append(text[pos:])
     return "".join(result)

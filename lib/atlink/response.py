@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .masking import mask_secrets
+from .masking import Label, mask_secrets
 from .results import Final, PortLost
 
 if TYPE_CHECKING:
@@ -55,13 +55,23 @@ class ExchangeRecord:
     outcome: str  # the final result line, or "TIMEOUT" / "PORT LOST" / "CLOSED"
     sent_at: float
     finished_at: float
+    prompted: bool | None = None  # for a command that sends a payload: did the prompt come
+    sent_bytes: int = 0  # payload written after the prompt
+    received_bytes: int = 0  # counted payload read after a header such as +SQNSRECV
 
     @property
     def elapsed(self) -> float:
         return self.finished_at - self.sent_at
 
     @classmethod
-    def of(cls, ex: Exchange, sent_at: float, finished_at: float) -> ExchangeRecord:
+    def of(
+        cls,
+        ex: Exchange,
+        sent_at: float,
+        finished_at: float,
+        sent_bytes: int = 0,
+        label: Label | None = None,
+    ) -> ExchangeRecord:
         if ex.final is not None:
             outcome = ex.final.line
         elif isinstance(ex.error, PortLost):
@@ -70,5 +80,14 @@ class ExchangeRecord:
             outcome = "CLOSED"
         else:
             outcome = "TIMEOUT"
-        lines = tuple(mask_secrets(ln) for ln in ex.lines)
-        return cls(mask_secrets(ex.command), lines, outcome, sent_at, finished_at)
+        lines = tuple(mask_secrets(ln, label) for ln in ex.lines)
+        return cls(
+            mask_secrets(ex.command, label),
+            lines,
+            outcome,
+            sent_at,
+            finished_at,
+            ex.prompted if ex.wants_prompt else None,
+            sent_bytes if ex.prompted else 0,
+            len(ex.payload or b""),
+        )

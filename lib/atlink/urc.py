@@ -26,7 +26,8 @@ __all__ = ["Urc", "UrcPattern", "UrcStore", "UrcTable", "matches"]
 
 # Given the line and the pending command line, True if the line is the command's answer.
 Discriminator = Callable[[str, str], bool]
-UrcPattern = str | Pattern[str]
+# a literal prefix, a regex, or a predicate on the line
+UrcPattern = str | Pattern[str] | Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ def matches(pattern: UrcPattern, line: str) -> bool:
     """A str pattern is a literal prefix (AT text is full of regex metacharacters)."""
     if isinstance(pattern, str):
         return line.startswith(pattern)
-    return pattern.search(line) is not None
+    if isinstance(pattern, Pattern):
+        return pattern.search(line) is not None
+    return pattern(line)
 
 
 class UrcTable:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atlink.recordings import RecordingError, read_recording
+
 __all__ = ["IDENTITY_KEYS", "Run", "RunError", "load_run"]
 
 # what names the module, its firmware, the bench and the suite; the state a module was found
@@ -77,9 +79,8 @@ def load_run(path: str | Path) -> Run:
         raise RunError(f"{sheet}: not an acceptance sheet (no use_cases)")
     recording = []
     for file in sorted(sheet.parent.glob("recording*.jsonl")):
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-            try:
-                recording.append(json.loads(line))
-            except ValueError:
-                raise RunError(f"{file}:{number}: not a JSON line") from None
+        try:
+            recording += read_recording(file)
+        except RecordingError as exc:
+            raise RunError(str(exc)) from None
     return Run(path if path.is_dir() else sheet.parent, acceptance, recording)

@@ -15,10 +15,11 @@ from typing import Any
 
 from atlink import command_form, split_fields
 
-__all__ = ["answer_shape", "shapes_by_form"]
+__all__ = ["answer_shape", "final_kind", "line_shape", "shapes_by_form"]
 
 _PREFIX = re.compile(r"^([+^$%#][A-Za-z0-9]+:)\s*(.*)$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# a number, masked or not: the reports show an IMEI as 260531******810
+_NUMBER = re.compile(r"^-?\d[\d*]*(\.\d+)?$")
 
 
 def _field(text: str) -> str:
@@ -30,25 +31,27 @@ def _field(text: str) -> str:
     return "n" if _NUMBER.match(text) else "t"
 
 
-def _line_shape(line: str) -> str:
+def line_shape(line: str) -> str:
     m = _PREFIX.match(line)
     if m is None:
         return _field(line)  # a bare line: an IMEI (n), a model name (t)
     return f"{m.group(1)} " + ",".join(_field(f) for f in split_fields(m.group(2)))
 
 
-def _final_kind(final: str) -> str:
+def final_kind(final: str) -> str:
     return final.split(":", 1)[0] if final.startswith("+") else final
 
 
 def answer_shape(lines: Iterable[str], final: str) -> str:
-    return " | ".join([*(_line_shape(line) for line in lines), _final_kind(final)])
+    return " | ".join([*(line_shape(line) for line in lines), final_kind(final)])
 
 
 def shapes_by_form(recording: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
     """Command form -> every answer shape the run saw for it."""
     found: dict[str, set[str]] = {}
     for entry in recording:
+        if entry.get("kind", "command") != "command":
+            continue
         shape = answer_shape(entry.get("lines", []), str(entry.get("final", "")))
         found.setdefault(command_form(str(entry.get("command", ""))), set()).add(shape)
     return found

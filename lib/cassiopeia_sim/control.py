@@ -23,7 +23,14 @@ from .module import SimulatedModule
 from .sim_card import SimCard
 from .typecheck import build, conforms
 
-__all__ = ["OPERATIONS", "ControlServer", "RemoteControl", "SimControl", "connect"]
+__all__ = [
+    "OPERATIONS",
+    "ControlServer",
+    "RemoteControl",
+    "SimControl",
+    "bench_actions",
+    "connect",
+]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -261,6 +268,27 @@ def connect(address: str) -> SimControl | RemoteControl:
 
         return SimControl(module_for_url(address))
     return RemoteControl(address)
+
+
+def bench_actions(control: SimControl | RemoteControl) -> dict[str, Callable[..., Any]]:
+    """A bench's hands (the actions benches/README.md names), acted out by the control plane:
+    for the suites' fixtures and for replaying a bench's recording."""
+    return {
+        "sim_out": control.remove_sim,
+        "sim_in": control.insert_sim,
+        "sim_replace": control.replace_sim,
+        "rf_off": lambda: control.set_coverage(False),
+        "rf_on": lambda: control.set_coverage(True),
+        "power_cycle": control.reboot,
+        # the home cell at the levels asked for; then the default cell again
+        "signal": lambda rsrp, rsrq: control.set_cells([{"rsrp_dbm": rsrp, "rsrq_db": rsrq}]),
+        "signal_reset": lambda: control.set_cells([{}]),
+        "network_reject": lambda cause: control.deny_registration(cause),
+        "network_accept": lambda: control.deny_registration(None),
+        # a PLMN that is not the SIM's: the simulated SIM's home is 00101
+        "visited_network": lambda: control.set_cells([{"plmn": "00102"}]),
+        "home_network": lambda: control.set_cells([{}]),
+    }
 
 
 OPERATIONS: tuple[str, ...] = tuple(

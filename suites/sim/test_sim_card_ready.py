@@ -141,7 +141,7 @@ def test_change_password(modem, sim_guard):
         modem.sim.set_lock(True, sim_guard.pin)
     assert modem.at.command('AT+CLCK="SC",2').lines == ["+CLCK: 1"]
     old = sim_guard.pin
-    new = sim_guard.wrong_code(old)
+    new = sim_guard.new_pin()
     # the old PIN must be the PIN (costs one retry, given back by the correct one below)
     refused = modem.at.command(f'AT+CPWD="SC","{sim_guard.wrong_pin()}","{new}"', check=False)
     assert_wrong_code_refused(refused)

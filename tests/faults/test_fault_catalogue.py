@@ -165,13 +165,14 @@ def test_download_server_dying_mid_transfer(sim, tmp_path):
 
 
 def test_a_test_that_ends_inside_online_mode_leaves_a_usable_module(sim):
+    from cassiopeia_sim.control import bench_actions
     from fixtures.actions import ControlPlaneActions
     from fixtures.baseline import SimCodes, restore_baseline
 
     module, control, server, accepted, online = _online_with_a_peer(sim)
     accepted[0].sendall(b"data the test never read" * 100)
     assert online.active  # the test failed here, say, and never escaped
-    hands = ControlPlaneActions(control)
+    hands = ControlPlaneActions(bench_actions(control))
     restore_baseline(module, SimCodes(pin="0000", bench_pin="0000"), lock=False, actions=hands)
     # escaped, not hung up: the connection is suspended
     assert module.sockets.status()[1].state != 0
