@@ -1,0 +1,90 @@
+"""A replay as people read it: printed text, and one self-contained HTML page."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from .replayer import Finding, Replay
+
+__all__ = ["replay_html", "replay_text"]
+
+STYLE = (
+    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
+    "td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}"
+    "td{font-family:monospace}.verdict{font-size:1.3em;font-weight:bold}"
+    ".bad{color:#c62828}.good{color:#2e7d32}"
+)
+
+
+def headline(r: Replay) -> str:
+    found = len(r.differences)
+    state = f"{found} difference(s)" if found else "no difference"
+    return (
+        f"{r.name}: {state} in {r.commands} command(s) and {r.urcs} URC(s) replayed; "
+        f"{len(r.notes)} note(s), {len(r.skipped)} block(s) not replayed"
+    )
+
+
+def _finding_text(f: Finding) -> list[str]:
+    where = f" [{f.source}]" if f.source else ""
+    return [
+        f"  {f.test}: {f.what}{where}",
+        f"    recorded: {f.recorded}",
+        f"    replayed: {f.replayed}",
+    ]
+
+
+def replay_text(replays: Iterable[Replay], notes: bool = False) -> str:
+    out: list[str] = []
+    for r in replays:
+        out.append(headline(r))
+        out += [f"  setup: {seen}" for seen in r.setup.seen]
+        if r.differences:
+            out.append(" Differences:")
+            out += [line for f in r.differences for line in _finding_text(f)]
+        if notes and r.notes:
+            out.append(" Notes (values, bench outcomes):")
+            out += [line for f in r.notes for line in _finding_text(f)]
+        if r.skipped:
+            out.append(" Not replayed:")
+            out += [f"  {test}: {why}" for test, why in r.skipped]
+    return "\n".join(out)
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><tr>{cells}</tr>{body}</table>"
+
+
+def _findings(findings: list[Finding]) -> str:
+    rows = [[f.test, f.what, f.recorded, f.replayed, f.source] for f in findings]
+    return _table(["test", "command or URC", "recorded", "replayed", "source"], rows)
+
+
+def replay_html(replays: list[Replay]) -> str:
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Replay against the simulator"
+        f"</title><style>{STYLE}</style></head><body><h1>Replay against the simulator</h1>"
+    ]
+    for r in replays:
+        good = "bad" if r.differences else "good"
+        parts += [
+            f"<h2>{html.escape(r.name)}</h2>",
+            f"<p class='verdict {good}'>{html.escape(headline(r))}</p>",
+            "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in r.setup.seen) + "</ul>",
+        ]
+        if r.differences:
+            parts += ["<h3>Differences</h3>", _findings(r.differences)]
+        if r.notes:
+            parts += ["<h3>Notes: values and bench outcomes</h3>", _findings(r.notes)]
+        if r.skipped:
+            parts += [
+                "<h3>Not replayed</h3>",
+                _table(["test", "why"], [list(s) for s in r.skipped]),
+            ]
+    parts.append("</body></html>")
+    return "\n".join(parts)
