@@ -1,8 +1,7 @@
-"""The radio side (guide 1.2): cells, registration, attach, PDP contexts, signal.
+"""The radio side (guide 1.2): cells, registration, attach, signal; PDP contexts in pdp.py.
 
-Commands: ^AUTOATT, +BGLTEPLMN, +COPS, +CEREG, +CESQ, +CGATT, +CGDCONT, +CGACT,
-+CGCONTRDP, +CGAUTH. URCs: ^MODE, +CEREG. The radio environment is set through
-the control plane: one home cell of PLMN 00101 by default.
+Commands: ^AUTOATT, +BGLTEPLMN, +COPS, +CEREG, +CESQ, +CGATT. URCs: ^MODE, +CEREG. The radio
+environment is set through the control plane: one home cell of PLMN 00101 by default.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from .engine import Pending, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args, Cmd
+from .pdp import Context, PdpContexts
 from .sim_card import SimState
 
 if TYPE_CHECKING:
@@ -24,10 +24,8 @@ __all__ = ["DEFAULT_CELL", "Cell", "Network", "rsrp_index", "rsrq_index"]
 
 HOME, SEARCHING, NOT_REGISTERED, DENIED, UNKNOWN, ROAMING = 1, 2, 0, 3, 4, 5
 CIDS = range(1, 17)
-PDP_TYPES = ("IP", "IPV6", "IPV4V6")
 RADIO_OFF = 3  # +CME ERROR: operation not allowed (RF is off: CFUN 0 or 4)
 NO_SERVICE = 30  # +CME ERROR: no network service
-LAST_PDN = 151  # Sequans (MON) code for "Last PDN disconnection not allowed"
 MODE_LTE = "^MODE: 17,25"
 MODE_NONE = "^MODE: 0,0"
 
@@ -61,18 +59,6 @@ def rsrq_index(db: float) -> int:
 
 
 @dataclass
-class Context:
-    cid: int
-    pdp_type: str
-    apn: str
-    active: bool = False
-    auth: tuple[int, str, str] = (0, "", "")
-
-    def to_nv(self) -> dict:
-        return {"cid": self.cid, "type": self.pdp_type, "apn": self.apn, "auth": list(self.auth)}
-
-
-@dataclass
 class Network:
     module: SimulatedModule
     cells: list[Cell] = field(default_factory=lambda: [Cell()])
@@ -89,20 +75,7 @@ class Network:
         self.stat_listeners: list[Callable[[], None]] = []
         self.serving: Cell | None = None
         self.attach_wanted = False
-        self.contexts: dict[int, Context] = {}
-        self._load_contexts()
-
-    # ------------------------------------------------------------ NV
-    def _load_contexts(self) -> None:
-        self.contexts = {
-            c["cid"]: Context(c["cid"], c["type"], c["apn"], auth=tuple(c["auth"]))
-            for c in self.module.nv["pdp"]
-        }
-
-    def _save_contexts(self) -> None:
-        self.module.nv["pdp"] = [
-            c.to_nv() for c in sorted(self.contexts.values(), key=lambda c: c.cid)
-        ]
+        self.pdp = PdpContexts(self.module.nv, self, self.module.after, self._pdp_delay)
 
     # ------------------------------------------------------------ hooks from the module
     def power_down(self) -> None:
@@ -110,7 +83,7 @@ class Network:
         self.cereg_n = 0
         self.cops_mode, self.selected = 0, None
         self.stat, self.serving, self.attach_wanted = NOT_REGISTERED, None, False
-        self._load_contexts()
+        self.pdp.load()
 
     def radio_on(self) -> None:
         if self.autoatt and self.cops_mode != 2:
@@ -169,9 +142,7 @@ class Network:
             self._set_stat(DENIED)
             return
         self._set_stat(HOME if cell.plmn == self.home_plmn else ROAMING)
-        default = self.contexts.get(1)
-        if default is not None:
-            default.active = True  # LTE attaches with its default bearer
+        self.pdp.attached()
 
     def _detach(self, stat: int = NOT_REGISTERED) -> None:
         self.attach_wanted = False
@@ -179,9 +150,26 @@ class Network:
         self._set_stat(stat)
 
     def _deactivate_all(self) -> None:
-        for ctx in self.contexts.values():
-            ctx.active = False
+        self.pdp.deactivate_all()
         self.module.sockets.network_lost()
+
+    # ------------------------------------------------------------ what PDP contexts see
+    @property
+    def contexts(self) -> dict[int, Context]:
+        return self.pdp.contexts
+
+    def attach_for_pdp(self) -> bool:
+        if self.module.cfun != 1 or not self._candidates():
+            return False
+        self.attach_wanted = True
+        self._try_register()
+        return True
+
+    def plmn(self) -> str:
+        return self.serving.plmn if self.serving else self.home_plmn
+
+    def _pdp_delay(self, registered: bool) -> float:
+        return self.module.profile.pdp + (0 if registered else self.module.profile.attach)
 
     @property
     def registered(self) -> bool:
@@ -264,38 +252,8 @@ class Network:
                 test=lambda: ["+CGATT: (0,1)"],
                 gate=sim_gate,
             ),
-            "+CGDCONT": Spec(
-                read=self._cgdcont_read,
-                set=self._cgdcont_set,
-                test=lambda: [
-                    f'+CGDCONT: (1-16),"{t}",,,(0),(0),(0,1),(0,1),(0-2),(0,1)' for t in PDP_TYPES
-                ],
-            ),
-            "+CGACT": Spec(
-                read=lambda: [f"+CGACT: {c.cid},{int(c.active)}" for c in self._sorted()],
-                set=self._cgact_set,
-                test=lambda: ["+CGACT: (0,1)"],
-                gate=sim_gate,
-            ),
-            "+CGCONTRDP": Spec(
-                exec=lambda: self._contrdp(None),
-                set=self._contrdp_set,
-                test=lambda: [
-                    "+CGCONTRDP: (" + ",".join(str(c.cid) for c in self._sorted() if c.active) + ")"
-                ],
-            ),
-            "+CGAUTH": Spec(
-                read=lambda: [
-                    f'+CGAUTH: {c.cid},{c.auth[0]},"{c.auth[1]}","{c.auth[2]}"'
-                    for c in self._sorted()
-                ],
-                set=self._cgauth_set,
-                test=lambda: ["+CGAUTH: (1-16),(0-2),,"],
-            ),
+            **self.pdp.specs(sim_gate),
         }
-
-    def _sorted(self) -> list[Context]:
-        return sorted(self.contexts.values(), key=lambda c: c.cid)
 
     def _autoatt(self, args: Args) -> list[str]:
         args.at_most(1)
@@ -408,106 +366,4 @@ class Network:
             self.cops_mode = 0
         self.attach_wanted = True
         self._try_register()  # +CEREG: 2 now, +CEREG: 1 after the attach (guide 1.2.2)
-        return []
-
-    def _cgdcont_read(self) -> list[str]:
-        return [f'+CGDCONT: {c.cid},"{c.pdp_type}","{c.apn}",,,,,0,0,0,0' for c in self._sorted()]
-
-    def _cgdcont_set(self, args: Args) -> list[str]:
-        args.at_most(10)
-        cid = args.int(0, lo=1, hi=16)
-        existing = self.contexts.get(cid)
-        if existing is not None and existing.active:
-            raise CmeFail(3)  # guide 1.2.2: deactivate a context before configuring it
-        if len(args) == 1:
-            self.contexts.pop(cid, None)  # AT+CGDCONT=<cid> undefines it
-        else:
-            pdp_type = args.str(1, quoted=True).upper()
-            if pdp_type not in PDP_TYPES:
-                raise SyntaxFail(f"PDP type {pdp_type}")
-            apn = args.str(2, default="", max_len=100)
-            auth = existing.auth if existing else (0, "", "")
-            self.contexts[cid] = Context(cid, pdp_type, apn, auth=auth)
-        self._save_contexts()
-        return []
-
-    def _cgact_set(self, args: Args) -> Pending | list[str]:
-        state = args.int(0, choices=(0, 1))
-        cids = [args.int(i, lo=1, hi=16) for i in range(1, len(args))] or [
-            c.cid for c in self._sorted()
-        ]
-        for cid in cids:
-            if cid not in self.contexts:
-                raise CmeFail(21 if state else 3)  # invalid index
-        if state == 0:
-            remaining = {c.cid for c in self.contexts.values() if c.active} - set(cids)
-            if self.registered and not remaining:
-                raise CmeFail(LAST_PDN)
-            for cid in cids:
-                self.contexts[cid].active = False
-            return []
-        if not self.registered:
-            if self.module.cfun != 1 or not self._candidates():
-                raise CmeFail(NO_SERVICE)
-            self.attach_wanted = True
-            self._try_register()
-        pending = Pending()
-
-        def activate() -> None:
-            if not self.registered:
-                pending.reject(CmeFail(NO_SERVICE))
-                return
-            for cid in cids:
-                self.contexts[cid].active = True
-            pending.resolve()
-
-        self.module.after(
-            self.module.profile.pdp + (0 if self.registered else self.module.profile.attach),
-            activate,
-        )
-        return pending
-
-    @staticmethod
-    def _address(ctx: Context) -> list[str]:
-        subnet = {1: 3, 2: 18}.get(ctx.cid, 20 + ctx.cid)
-        v4 = f'"192.168.{subnet}.2.255.255.255.255"'
-        v6 = (
-            '"'
-            + ".".join(["253", "0"] + ["0"] * 12 + ["0", str(ctx.cid)] + ["255"] * 8 + ["0"] * 8)
-            + '"'
-        )
-        return {"IP": [v4], "IPV6": [v6], "IPV4V6": [v4, v6]}[ctx.pdp_type]
-
-    def _contrdp(self, cid: int | None) -> list[str]:
-        lines: list[str] = []
-        plmn = self.serving.plmn if self.serving else self.home_plmn
-        dns = '"172.16.66.1","172.16.66.1"'
-        for ctx in self._sorted():
-            if not ctx.active or (cid is not None and ctx.cid != cid):
-                continue
-            apn = f"{ctx.apn}.mnc{plmn[3:].zfill(3)}.mcc{plmn[:3]}.gprs"
-            lines.extend(
-                f'+CGCONTRDP: {ctx.cid},{4 + ctx.cid},"{apn}",{addr},"",{dns}'
-                for addr in self._address(ctx)
-            )
-        return lines
-
-    def _contrdp_set(self, args: Args) -> list[str]:
-        args.at_most(1)
-        cid = args.int(0, lo=1, hi=16)
-        lines = self._contrdp(cid)
-        if not lines:
-            raise SyntaxFail("no active context with that cid")  # observed: plain ERROR
-        return lines
-
-    def _cgauth_set(self, args: Args) -> list[str]:
-        args.at_most(4)
-        cid = args.int(0, lo=1, hi=16)
-        prot = args.int(1, default=0, choices=(0, 1, 2))
-        user, password = args.str(2, default="", max_len=64), args.str(3, default="", max_len=64)
-        ctx = self.contexts.get(cid)
-        if ctx is None:
-            raise CmeFail(21)
-        ctx.auth = (0, "", "") if prot == 0 else (prot, user, password)
-        self._save_contexts()
         return []
