@@ -12,6 +12,8 @@ meaning raises it) and `kind`:
   `elapsed_ms`; for a command that sends a payload after the `> ` prompt: `prompted` (did the
   prompt come) and `sent_bytes`; `received_bytes`: a counted payload after a header such as
   `+SQNSRECV: 1,24` (its bytes are not kept).
+  A command's entry is written when its final result comes, so the file's order is not the
+  order of events: `t` is (a URC that came while a command ran follows it in time).
 - `urc`: `test`, `line`, `t`. Its place among the commands is its place in the file.
 - `action`: `test`, `action` (a bench action: `sim_out`, `rf_off`, `power_cycle`, `signal`...),
   `values`, `t`.
@@ -60,7 +62,7 @@ def command_entry(record: ExchangeRecord, test: str, origin: float) -> dict[str,
         "command": record.command,
         "lines": list(record.lines),
         "final": record.outcome,
-        "t": round(record.sent_at - origin, 4),
+        "t": round(record.sent_at - origin, 6),
         "elapsed_ms": round(record.elapsed * 1000, 3),
     }
     if record.prompted is not None:
@@ -72,7 +74,7 @@ def command_entry(record: ExchangeRecord, test: str, origin: float) -> dict[str,
 
 
 def urc_entry(line: str, at: float, test: str, origin: float) -> dict[str, Any]:
-    return {"v": VERSION, "kind": "urc", "test": test, "line": line, "t": round(at - origin, 4)}
+    return {"v": VERSION, "kind": "urc", "test": test, "line": line, "t": round(at - origin, 6)}
 
 
 def action_entry(
@@ -84,7 +86,7 @@ def action_entry(
         "test": test,
         "action": action,
         "values": values,
-        "t": round(at - origin, 4),
+        "t": round(at - origin, 6),
     }
 
 
