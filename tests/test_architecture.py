@@ -21,6 +21,8 @@ FORBIDDEN = {
     "lib/cassiopeia_sim": {"atlink", "cassiopeia", "fixtures"},
     # reads what a run wrote: usable wherever reports are copied, with atlink's AT syntax only
     "lib/cassiopeia_compare": {"cassiopeia", "cassiopeia_sim", "fixtures", "serial"},
+    # drives a simulated module as a bench would: never the fixtures or the suites
+    "lib/cassiopeia_replay": {"fixtures", "suites", "serial"},
 }
 # Known exceptions, each to be removed by the open issue named (bench actions, #18).
 ALLOWED = {

@@ -12,6 +12,7 @@ actions (SIM out, coverage off, power cycle...) are acted out by the control pla
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,10 +99,15 @@ class Block:
         return [e for e in self.entries if e["kind"] == "command"]
 
 
+def in_time_order(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """By `t`; at the same instant a command or an action before the URC it caused. Stable:
+    hand-written entries (without `t`) keep their order."""
+    return sorted(entries, key=lambda e: (float(e.get("t", 0.0)), "t" in e and e["kind"] == "urc"))
+
+
 def blocks_of(entries: list[dict[str, Any]]) -> list[Block]:
     """Commands, URCs and actions, by when they happened, cut where the test changes."""
-    timed = [e for e in entries if e["kind"] in ("command", "urc", "action")]
-    timed.sort(key=lambda e: float(e.get("t", 0.0)))  # stable: hand-written ones keep order
+    timed = in_time_order(e for e in entries if e["kind"] in ("command", "urc", "action"))
     blocks: list[Block] = []
     for entry in timed:
         test = str(entry.get("test", ""))
@@ -123,9 +129,7 @@ def blocks_of(entries: list[dict[str, Any]]) -> list[Block]:
 def upgrade_outcomes(entries: list[dict[str, Any]]) -> dict[int, tuple[bool, str]]:
     """id() of each upgrade command -> (the recording shows it installed before the next
     upgrade command, the firmware the module reported after it)."""
-    timed = sorted(
-        (e for e in entries if e["kind"] in ("command", "urc")), key=lambda e: float(e.get("t", 0))
-    )
+    timed = in_time_order(e for e in entries if e["kind"] in ("command", "urc"))
     found: dict[int, tuple[bool, str]] = {}
     for index, entry in enumerate(timed):
         if entry["kind"] != "command" or not _UPGRADE.match(entry["command"]):

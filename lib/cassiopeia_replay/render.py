@@ -22,14 +22,17 @@ def headline(r: Replay) -> str:
     state = f"{found} difference(s)" if found else "no difference"
     return (
         f"{r.name}: {state} in {r.commands} command(s) and {r.urcs} URC(s) replayed; "
-        f"{len(r.notes)} note(s), {len(r.skipped)} block(s) not replayed"
+        f"{len(r.known)} known (GUESSES.md), {len(r.notes)} note(s), "
+        f"{len(r.skipped)} test(s) partly replayed"
     )
 
 
 def _finding_text(f: Finding) -> list[str]:
     where = f" [{f.source}]" if f.source else ""
+    known = [f"    known: GUESSES.md, {f.known}"] if f.known else []
     return [
         f"  {f.test}: {f.what}{where}",
+        *known,
         f"    recorded: {f.recorded}",
         f"    replayed: {f.replayed}",
     ]
@@ -43,11 +46,14 @@ def replay_text(replays: Iterable[Replay], notes: bool = False) -> str:
         if r.differences:
             out.append(" Differences:")
             out += [line for f in r.differences for line in _finding_text(f)]
+        if r.known:
+            out.append(" Known differences (GUESSES.md):")
+            out += [line for f in r.known for line in _finding_text(f)]
         if notes and r.notes:
             out.append(" Notes (values, bench outcomes):")
             out += [line for f in r.notes for line in _finding_text(f)]
         if r.skipped:
-            out.append(" Not replayed:")
+            out.append(" Partly replayed (answers after this only noted):")
             out += [f"  {test}: {why}" for test, why in r.skipped]
     return "\n".join(out)
 
@@ -61,8 +67,8 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def _findings(findings: list[Finding]) -> str:
-    rows = [[f.test, f.what, f.recorded, f.replayed, f.source] for f in findings]
-    return _table(["test", "command or URC", "recorded", "replayed", "source"], rows)
+    rows = [[f.test, f.what, f.recorded, f.replayed, f.source, f.known] for f in findings]
+    return _table(["test", "command or URC", "recorded", "replayed", "source", "known"], rows)
 
 
 def replay_html(replays: list[Replay]) -> str:
@@ -83,7 +89,7 @@ def replay_html(replays: list[Replay]) -> str:
             parts += ["<h3>Notes: values and bench outcomes</h3>", _findings(r.notes)]
         if r.skipped:
             parts += [
-                "<h3>Not replayed</h3>",
+                "<h3>Partly replayed</h3>",
                 _table(["test", "why"], [list(s) for s in r.skipped]),
             ]
     parts.append("</body></html>")

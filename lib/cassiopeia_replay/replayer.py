@@ -4,18 +4,21 @@ Structure is compared, values are not: an answer differs when its information li
 prefixes, field counts, quoting, number-or-text, or the kind of its final result differ, or
 when a prompt came on one side only; a URC differs when the module did not send one of that
 shape where the recording has it. Values that depend on the unit or the network (identities,
-cells, times, counters) are noted. So are outcomes of the bench rather than the module: a
-command that timed out or lost its port on either side.
+cells, times, counters) are noted. So are outcomes of the moment rather than the module: a
+command that timed out or lost its port, or found the SIM busy, on either side.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import cassiopeia_sim
 from atlink import AtError, AtTimeout, ChannelClosed, Deadline, OnlineClosed, PortLost
 from cassiopeia import Cassiopeia
 from cassiopeia_compare.shapes import answer_shape, line_shape
@@ -28,8 +31,16 @@ from .plan import Block, Setup, blocks_of, codes_for, setup_of, upgrade_outcomes
 __all__ = ["Finding", "Replay", "replay"]
 
 BENCH_OUTCOMES = ("TIMEOUT", "PORT LOST", "CLOSED")
+_SIM_BUSY = re.compile(r"^\+CME ERROR:\s*(14|SIM busy)\s*$", re.IGNORECASE)
+# a corpus entry's "differs" names the row of the simulator's guesses that explains it
+GUESSES = (
+    (Path(cassiopeia_sim.__file__).parent / "GUESSES.md")
+    .read_text(encoding="utf-8")
+    .replace("`", "")
+)
 URC_WAIT = 10.0  # how long a recorded URC may take to come in the replay
 REBOOT_WAIT = 30.0
+SAME_GRACE = 1.0  # how long a URC of the right shape waits for the very line recorded
 MAX_PAUSE = 60.0  # a longer pause in a recording (a person at the bench) is not replayed
 
 
@@ -39,8 +50,9 @@ class Finding:
     what: str  # the command, or "URC", or the action
     recorded: str
     replayed: str
-    difference: bool  # False: a note (a value, a bench outcome)
+    difference: bool  # False: a note (a value, a bench outcome, a known difference)
     source: str = ""  # where a hand-written entry was captured
+    known: str = ""  # the GUESSES.md row that explains the difference
 
 
 @dataclass
@@ -58,7 +70,11 @@ class Replay:
 
     @property
     def notes(self) -> list[Finding]:
-        return [f for f in self.findings if not f.difference]
+        return [f for f in self.findings if not f.difference and not f.known]
+
+    @property
+    def known(self) -> list[Finding]:
+        return [f for f in self.findings if f.known]
 
 
 class _Replayer:
@@ -74,7 +90,9 @@ class _Replayer:
         self.result = result
         self.urc_wait = urc_wait
         self.compared = True  # False: what comes back depends on a peer, and is only noted
-        self.mark = 0  # URCs from here on may answer the block's: from the port's opening
+        # URCs since the block before began may answer a block's (a URC may come sooner in the
+        # replay, while the test before still ran); those since its own start first
+        self.window = 0
         self.taken: set[int] = set()  # URCs that matched a recorded one
         self.last: tuple[float, float] | None = None  # (recorded t, replay clock) of the last
 
@@ -83,14 +101,14 @@ class _Replayer:
         self.firmware_server.close()
 
     def block(self, block: Block) -> None:
-        # a URC may come a little sooner in the replay, while the test before still ran
-        mark, self.mark = self.mark, self.module.at.urc_mark()
+        window, start = self.window, self.module.at.urc_mark()
+        self.window = start
         for index, entry in enumerate(block.entries):
             self.compared = block.peer_from is None or index < block.peer_from
             if entry["kind"] != "urc":
                 self._keep_time(float(entry.get("t", 0.0)))
             if entry["kind"] == "urc" and self.compared:
-                self._expect_urc(block.test, entry, mark)
+                self._expect_urc(block.test, entry, window, start)
             elif entry["kind"] == "urc":
                 pass
             elif entry["kind"] == "action":
@@ -108,29 +126,44 @@ class _Replayer:
                 time.sleep(min(pause, MAX_PAUSE))
         self.last = (t, time.monotonic())
 
-    def _expect_urc(self, test: str, entry: dict[str, Any], mark: int) -> None:
-        """Wait for a URC of the recorded one's shape, not matched before, since the block began."""
+    def _expect_urc(self, test: str, entry: dict[str, Any], window: int, start: int) -> None:
+        """Wait for the recorded URC, not matched before, since the block before began: the
+        same line, or failing that (after a short grace) one of its shape, whose values differ.
+        `+CEREG: 2` has `+CEREG: 1`'s shape, and must not stand for it while it is on its way."""
         self.result.urcs += 1
         shape = line_shape(entry["line"])
         self._port_back()
         at = self.module.at
-
-        def fits(line: str) -> bool:
-            return line_shape(line) == shape
-
         deadline = Deadline(self.urc_wait)
-        after = mark
-        while (urc := at.urcs.wait(fits, deadline.remaining, after)) is not None:
-            if urc.seq not in self.taken:  # the first one of this shape not matched before
-                self.taken.add(urc.seq)
-                if urc.line != entry["line"]:
-                    self._found(test, "URC", entry, entry["line"], urc.line, False)
-                return
-            after = urc.seq
-        seen = [u.line for u in at.urcs.since(mark)]
+        fallback = None
+        while not deadline.expired:
+            wait = deadline.remaining if fallback is None else min(deadline.remaining, SAME_GRACE)
+            untaken = [u for u in at.urcs.since(window) if u.seq not in self.taken]
+            fresh = [u for u in untaken if u.seq > start] + [u for u in untaken if u.seq <= start]
+            same = next((u for u in fresh if u.line == entry["line"]), None)
+            fallback = fallback or next((u for u in fresh if line_shape(u.line) == shape), None)
+            if same is not None or (fallback is not None and wait <= 0):
+                break
+            last = max((u.seq for u in fresh), default=window)
+            if at.urcs.wait(lambda _line: True, wait, last) is None and fallback is not None:
+                break
+        found = same if same is not None else fallback
+        if found is not None:
+            self.taken.add(found.seq)
+            if found.line != entry["line"]:
+                self._found(test, "URC", entry, entry["line"], found.line, False)
+            return
+        seen = [u.line for u in at.urcs.since(start)]
         got = "; ".join(seen[-5:]) if seen else "(none)"
+        state = self.control.state()
+        where = ", ".join(f"{k} {state[k]}" for k in ("cfun", "sim", "stat", "coverage"))
         self._found(
-            test, "URC", entry, entry["line"], f"not sent in {self.urc_wait:g} s: {got}", True
+            test,
+            "URC",
+            entry,
+            entry["line"],
+            f"not sent in {self.urc_wait:g} s: {got} ({where})",
+            True,
         )
 
     def _act(self, test: str, entry: dict[str, Any]) -> None:
@@ -151,7 +184,7 @@ class _Replayer:
         replayed = answer_shape(lines, final)
         shown_recorded = " | ".join([*entry["lines"], entry["final"]])
         shown_replayed = " | ".join([*lines, final])
-        if entry["final"] in BENCH_OUTCOMES or final in BENCH_OUTCOMES:
+        if _timing(entry["final"]) or _timing(final):
             if entry["final"] != final:
                 self._found(test, entry["command"], entry, shown_recorded, shown_replayed, False)
         elif recorded != replayed:
@@ -200,7 +233,18 @@ class _Replayer:
     ) -> None:
         source = str(entry.get("source", ""))
         diff = diff and self.compared
-        self.result.findings.append(Finding(test, what, recorded, replayed, diff, source))
+        known = str(entry.get("differs", "")) if diff else ""
+        if known and known not in GUESSES:
+            replayed += f" (said known, {known!r}, but GUESSES.md has no such row)"
+            known = ""
+        finding = Finding(test, what, recorded, replayed, diff and not known, source, known)
+        self.result.findings.append(finding)
+
+
+def _timing(final: str) -> bool:
+    """An outcome that says when, not what: the bench's (a timeout, a lost port) or a moment's
+    (27.007 9.2.1 code 14, SIM busy: try again later)."""
+    return final in BENCH_OUTCOMES or _SIM_BUSY.match(final) is not None
 
 
 def _payload(command: str, entry: dict[str, Any]) -> tuple[bytes | None, bytes | None]:
