@@ -1,4 +1,5 @@
-"""Who the module is (guide 2.1): +CGMI, +CGMM, +CGMR, +CGSN, +CIMI, +CNUM, ATI."""
+"""Who the module is (guide 2.1): +CGMI, +CGMM, +CGMR, +CGSN, +CIMI, +CNUM, ATI; and the
+SIM's ICCID (+SQNCCID)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Identity:
     svn: str = "00"
     imsi: str = "001010000000219"
     msisdn: str = "11000000219"
+    iccid: str = "8900101000000002190"  # the card's, 19 digits like a real capture's (GUESSES)
 
     def update(self, **values: str) -> None:
         """Change some fields: all checked first (names, types, formats), then all applied."""
@@ -38,6 +40,8 @@ class Identity:
             raise ValueError("IMEI must be 15 digits and SVN 2 digits")
         if not re.fullmatch(r"\d{6,15}", new.imsi):
             raise ValueError("IMSI must be 6 to 15 digits")
+        if not re.fullmatch(r"\d{18,20}F?", new.iccid):
+            raise ValueError("ICCID must be 18 to 20 digits")
         for f in fields(self):
             setattr(self, f.name, getattr(new, f.name))
 
@@ -59,6 +63,13 @@ class IdentityService:
             "+CGMR": Spec(exec=lambda: [ident.revision], test=list),
             "+CGSN": Spec(exec=lambda: [ident.imei], set=self._cgsn, test=lambda: ["+CGSN: (0-3)"]),
             "+CIMI": Spec(exec=lambda: [ident.imsi], test=list, gate=sim_gate),
+            # Sequans' own ICCID command, execute or read (drivers send both)
+            "+SQNCCID": Spec(
+                exec=lambda: [f'+SQNCCID: "{ident.iccid}",""'],
+                read=lambda: [f'+SQNCCID: "{ident.iccid}",""'],
+                test=list,
+                gate=lambda cmd: self._module.sim.require_readable(),
+            ),
             "+CNUM": Spec(
                 exec=lambda: [f'+CNUM: ,"{ident.msisdn}",129'] if ident.msisdn else [],
                 test=list,

@@ -41,7 +41,7 @@ def params_from_query(query: str) -> dict[str, Any]:
             params["baud"] = int(value)
         elif key == "local":
             params["local_hosts"] = [h for h in value.split(",") if h]
-        elif key in ("imei", "imsi", "model", "revision", "msisdn", "manufacturer"):
+        elif key in ("imei", "imsi", "iccid", "model", "revision", "msisdn", "manufacturer"):
             params.setdefault("identity", {})[key] = value
         else:
             raise ValueError(f"unknown sim:// parameter {key!r}")

@@ -21,6 +21,7 @@ from .loop import Inbox, Loop
 from .network import Network
 from .nvstore import NvStore
 from .profiles import PROFILES, Profile
+from .psm import PowerSaving
 from .sim_card import SimCard, SimState
 from .sockets import Sockets
 from .uart import UartPacer
@@ -117,6 +118,9 @@ class SimulatedModule:
         self.rtc = RealTimeClock(self)
         self.network = Network(self)
         self.compat = Compat(self.network)  # +CSQ, +CREG, +CGREG, +CBC from the EPS state
+        self.psm = PowerSaving(self.urc, lambda: self.network.registered)
+        self.network.stat_listeners.append(self.psm.registration_changed)
+        self.network.psm_timers = self.psm.granted_timers
         self.upgrade = Upgrade(self)
         self.sockets = Sockets(self)
         if local_hosts:
@@ -364,6 +368,7 @@ class SimulatedModule:
         self.sockets.power_down()
         self.network.power_down()
         self.compat.power_down()
+        self.psm.power_down()
 
     # ------------------------------------------------------------ commands
     def _register(self) -> None:
@@ -376,6 +381,7 @@ class SimulatedModule:
             self.upgrade,
             self.sockets,
             self.compat,
+            self.psm,
         ):
             for name, spec in service.specs().items():
                 eng.register(name, spec)

@@ -73,6 +73,8 @@ class Network:
         self.selected: str | None = None  # manual PLMN
         self.stat = NOT_REGISTERED
         self.stat_listeners: list[Callable[[], None]] = []
+        # (Active-Time, Periodic-TAU) granted, for +CEREG n=4/5: the power-saving room's
+        self.psm_timers: Callable[[], tuple[str, str] | None] = lambda: None
         self.serving: Cell | None = None
         self.attach_wanted = False
         self.pdp = PdpContexts(self.module.nv, self, self.module.after, self._pdp_delay)
@@ -190,6 +192,9 @@ class Network:
         cell = self.serving
         if n >= 2 and cell is not None and self.registered:
             parts += [f'"{cell.tac}"', f'"{cell.ci}"', str(cell.act)]
+            timers = self.psm_timers() if n >= 4 else None
+            if timers is not None:  # 27.007 10.1.22: empty cause fields, then the PSM timers
+                parts += ["", "", f'"{timers[0]}"', f'"{timers[1]}"']
         if n in (3, 5) and stat == DENIED:
             if n >= 2 and not self.registered:
                 parts += ["", "", ""]

@@ -90,6 +90,12 @@ class SimCard:
         if state is not SimState.READY:
             raise CmeFail(_NOT_READY[state])
 
+    def require_readable(self) -> None:
+        """The card's own files (its ICCID) need it powered and initialised, not unlocked."""
+        state = self.state
+        if state in (SimState.ABSENT, SimState.OFF, SimState.BUSY):
+            raise CmeFail(_NOT_READY[state])
+
     def power_on(self) -> None:
         if self.powered or not self.present:
             return
