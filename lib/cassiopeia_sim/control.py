@@ -77,7 +77,7 @@ class SimControl:
         def insert() -> None:
             self.module.sim.insert()
             if self.module.cfun in (1, 4):
-                self.module._power_sim()
+                self.module.power_sim()
 
         self._run(insert)
 
@@ -93,7 +93,7 @@ class SimControl:
             for name, spec in card.specs().items():
                 self.module.engine.register(name, spec)
             if self.module.cfun in (1, 4):
-                self.module._power_sim()
+                self.module.power_sim()
 
         self._run(replace)
 

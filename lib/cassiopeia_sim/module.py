@@ -22,6 +22,7 @@ from .network import Network
 from .nvstore import NvStore
 from .profiles import PROFILES, Profile
 from .psm import PowerSaving
+from .routing import IpRouting
 from .sim_card import SimCard, SimState
 from .sockets import Sockets
 from .uart import UartPacer
@@ -121,10 +122,12 @@ class SimulatedModule:
         self.psm = PowerSaving(self.urc, lambda: self.network.registered)
         self.network.stat_listeners.append(self.psm.registration_changed)
         self.network.psm_timers = self.psm.granted_timers
-        self.upgrade = Upgrade(self)
+        self.routing = IpRouting(self.nv)  # bypass and the module's names
+        self.upgrade = Upgrade(self, self.routing)
         self.sockets = Sockets(self)
+        self.network.bearer_lost.append(self.sockets.network_lost)
         if local_hosts:
-            self.upgrade.host_addresses = set(local_hosts)
+            self.routing.host_addresses = set(local_hosts)
         self.cfun = 0
         self.power = "off"  # off -> booting -> on
         self.boots = 0
@@ -273,7 +276,8 @@ class SimulatedModule:
         self.loop.run_sync(self._reset)
 
     def _reset(self) -> None:
-        self.upgrade.on_reset()
+        self.upgrade.on_reset()  # may install an image, which resets the NV settings
+        self.routing.on_reset()
         self._generation += 1
         self.engine.abort()
         self._boot_input.clear()
@@ -324,7 +328,8 @@ class SimulatedModule:
         self.loop.stop()
 
     # ------------------------------------------------------------ functionality
-    def _power_sim(self) -> None:
+    def power_sim(self) -> None:
+        """Power the SIM if the functionality level has it on (a card put in, or CFUN)."""
         if self.sim.powered:
             return
         if not self.sim.present:
@@ -348,7 +353,7 @@ class SimulatedModule:
             self.on_radio_off()
             self.sim.power_off()
             return
-        self._power_sim()
+        self.power_sim()
         if fun == 1 and previous != 1:
             self.on_radio_on()
         elif fun == 4 and previous == 1:
@@ -379,6 +384,7 @@ class SimulatedModule:
             self.rtc,
             self.network,
             self.upgrade,
+            self.routing,
             self.sockets,
             self.compat,
             self.psm,

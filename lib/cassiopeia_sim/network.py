@@ -73,6 +73,7 @@ class Network:
         self.selected: str | None = None  # manual PLMN
         self.stat = NOT_REGISTERED
         self.stat_listeners: list[Callable[[], None]] = []
+        self.bearer_lost: list[Callable[[], None]] = []  # every PDN gone (the sockets close)
         # (Active-Time, Periodic-TAU) granted, for +CEREG n=4/5: the power-saving room's
         self.psm_timers: Callable[[], tuple[str, str] | None] = lambda: None
         self.serving: Cell | None = None
@@ -153,7 +154,8 @@ class Network:
 
     def _deactivate_all(self) -> None:
         self.pdp.deactivate_all()
-        self.module.sockets.network_lost()
+        for listener in self.bearer_lost:
+            listener()
 
     # ------------------------------------------------------------ what PDP contexts see
     @property

@@ -143,14 +143,14 @@ class Sockets:
         s = self.socks[conn_id]
         if s.state != CLOSED:
             raise CmeFail(NOT_ALLOWED)
-        if self.module.upgrade.bypass_effective != "disable":
+        if self.module.routing.bypass_on:
             raise CmeFail(NOT_ALLOWED)  # bypass: IP belongs to the USB/ECM host, not to the UART
         net = self.module.network
         ctx = net.contexts.get(self.cfg(conn_id)[0])
         if not net.registered or ctx is None or not ctx.active:
             raise CmeFail(NO_SERVICE)
         try:
-            address = self.module.upgrade.resolve(host)
+            address = self.module.routing.resolve(host)
         except OSError:
             raise CmeFail(NO_SERVICE) from None
         s.state, s.udp, s.generation = OPENING, udp, s.generation + 1

@@ -28,6 +28,7 @@ from .lexer import Args
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
+    from .routing import IpRouting
 
 __all__ = ["Canceled", "Upgrade"]
 
@@ -178,15 +179,13 @@ class _Download(threading.Thread):
 
 
 class Upgrade:
-    def __init__(self, module: SimulatedModule) -> None:
+    def __init__(self, module: SimulatedModule, routing: IpRouting) -> None:
         self.module = module
+        self.routing = routing  # bypass and names: a room of their own
         self.state = "idle"
         self.percent: int | None = None
-        self.host_addresses = {"127.0.0.1"}  # the host's side of the USB ECM link
-        self.hosts = {"localhost": "127.0.0.1"}  # the module's name service: never a real DNS query
         self._job: _Download | None = None
         self.pending_firmware: FirmwareImage | None = None
-        self.bypass_effective = module.nv["bypass"]
         self.trusted_cas: list[str] = []  # PEM: the CAs provisioned in the module (GUESSES.md)
 
     def trust(self, pem: str) -> None:
@@ -212,7 +211,6 @@ class Upgrade:
             self.module.nv.factory_reset()  # guide 2.3.1: every setting is reset by an upgrade
             self.pending_firmware = None
         self.state, self.percent = "idle", None
-        self.bypass_effective = self.module.nv["bypass"]
 
     # ------------------------------------------------------------ commands
     def specs(self) -> dict[str, Spec]:
@@ -222,50 +220,19 @@ class Upgrade:
                 set=self._set,
                 test=lambda: ["+SQNSUPGRADE: (256),(0,1),(0-100),(0-2)"],
             ),
-            "+SQNBYPASS": Spec(
-                read=lambda: [f"+SQNBYPASS: {self._bypass_text()}"],
-                set=self._bypass,
-                test=lambda: ['+SQNBYPASS: ("enable","disable")'],
-            ),
         }
-
-    def _bypass_text(self) -> str:
-        # the guide's own words
-        return "enable" if self.module.nv["bypass"] == "enable" else "disabled"
-
-    def _bypass(self, args: Args) -> list[str]:
-        args.at_most(1)
-        value = args.str(0, quoted=True).lower()
-        if value not in ("enable", "disable"):
-            raise CmeFail(50)
-        self.module.nv["bypass"] = value  # effective after the next reboot
-        return []
 
     def _read(self) -> list[str]:
         if self.state == "downloading" and self.percent is not None:
             return [f'+SQNSUPGRADE: "downloading",{self.percent}']
         return [f'+SQNSUPGRADE: "{self.state}"']
 
-    def resolve(self, name: str) -> str:
-        """IP literals as they are, names from the module's own table; anything else is unknown."""
-        try:
-            socket.inet_aton(name)
-            if name.count(".") == 3:
-                return name
-        except OSError:
-            pass
-        if name.lower() not in self.hosts:
-            raise OSError(f"unknown host {name!r}")
-        return self.hosts[name.lower()]
-
     def _reachable(self, address: str) -> bool:
-        if address in self.host_addresses:
+        if self.routing.is_host_side(address):
             return True
         net = self.module.network
         ctx = net.contexts.get(1)
-        return (
-            net.registered and ctx is not None and ctx.active and self.bypass_effective == "disable"
-        )
+        return net.registered and ctx is not None and ctx.active and not self.routing.bypass_on
 
     def _set(self, args: Args) -> list[str] | Pending:
         args.at_most(5)
@@ -345,7 +312,7 @@ class Upgrade:
             done,
             self._reachable,
             self.module.profile.download_step,
-            self.resolve,
+            self.routing.resolve,
             self._tls(),
         )
         self._job = job

@@ -119,7 +119,7 @@ def test_names_are_resolved_by_the_module_on_every_hop(module):
     with serve() as port:
         _Handler.redirects = {"/named.bin": f"http://fw.sim.invalid:{port}/fw.bin"}
         assert upgrade(at, f"http://127.0.0.1:{port}/named.bin") == NETWORK_ERROR  # unknown name
-        module_for_url(at.url).upgrade.hosts["fw.sim.invalid"] = "127.0.0.1"  # its own table
+        module_for_url(at.url).routing.hosts["fw.sim.invalid"] = "127.0.0.1"  # its own table
         assert upgrade(at, f"http://127.0.0.1:{port}/named.bin") == "OK"  # no system resolver
 
 

@@ -34,12 +34,11 @@ def test_image_for_another_model():
 
 def test_names_resolve_only_from_the_module_table(simulator):
     _at, control = simulator()
-    upgrade = control.module.upgrade
-    assert (
-        upgrade.resolve("127.0.0.2") == "127.0.0.2" and upgrade.resolve("localhost") == "127.0.0.1"
-    )
+    routing = control.module.routing
+    assert routing.resolve("127.0.0.2") == "127.0.0.2"
+    assert routing.resolve("localhost") == "127.0.0.1"
     with pytest.raises(OSError, match="unknown host"):
-        upgrade.resolve("example.com")
+        routing.resolve("example.com")
 
 
 def test_upgrade_syntax_and_state(simulator):
