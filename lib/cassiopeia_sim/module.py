@@ -15,6 +15,7 @@ from .clock import RealTimeClock
 from .compat import Compat
 from .engine import Engine, Pending, Spec
 from .errors import SyntaxFail
+from .factory import FactoryReset
 from .identity import Identity, IdentityService
 from .lexer import Args, Cmd
 from .loop import Inbox, Loop
@@ -123,6 +124,7 @@ class SimulatedModule:
         self.network.stat_listeners.append(self.psm.registration_changed)
         self.network.psm_timers = self.psm.granted_timers
         self.routing = IpRouting(self.nv)  # bypass and the module's names
+        self.factory = FactoryReset(self.nv)
         self.upgrade = Upgrade(self, self.routing)
         self.sockets = Sockets(self)
         self.network.bearer_lost.append(self.sockets.network_lost)
@@ -277,6 +279,7 @@ class SimulatedModule:
 
     def _reset(self) -> None:
         self.upgrade.on_reset()  # may install an image, which resets the NV settings
+        self.factory.on_reset()
         self.routing.on_reset()
         self._generation += 1
         self.engine.abort()
@@ -385,6 +388,7 @@ class SimulatedModule:
             self.network,
             self.upgrade,
             self.routing,
+            self.factory,
             self.sockets,
             self.compat,
             self.psm,

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import re
-import time
+
+from sim_helpers import reboot
 
 from atlink import split_fields
+from support.waiting import eventually
 
 
-def _registered(at, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while at.command("AT+CEREG?").lines[0].split(",")[1] not in ("1", "5"):
-        assert time.monotonic() < deadline, "the module did not register"
-        time.sleep(0.02)
+def _registered(at) -> None:
+    eventually(lambda: at.command("AT+CEREG?").lines[0].split(",")[1] == "1", what="registered")
 
 
 def test_psm_is_off_until_asked_and_its_timers_are_kept_as_given(simulator):
@@ -76,3 +75,15 @@ def test_cgpaddr_gives_an_active_contexts_address_and_an_inactive_ones_cid(simul
     assert at.command("AT+CGPADDR=2").lines == ["+CGPADDR: 2"]
     assert at.command("AT+CGPADDR=?").lines == ["+CGPADDR: (1,2)"]
     assert not at.command("AT+CGPADDR=9", check=False).ok
+
+
+def test_a_factory_reset_takes_effect_at_the_next_reboot(simulator):
+    """Reference 5.4: OK, and a reboot finalises it."""
+    at, control = simulator("locked=0")
+    at.command("AT+SQNAUTOCONNECT=0")
+    at.command('AT+CGDCONT=3,"IP","mine"')
+    at.command("AT+SQNSFACTORYRESET")
+    assert at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 0"]  # not yet
+    reboot(at, control)
+    assert at.command("AT+SQNAUTOCONNECT?").lines == ["+SQNAUTOCONNECT: 1"]
+    assert '+CGDCONT: 3,"IP","mine",,,,,0,0,0,0' not in at.command("AT+CGDCONT?").lines
