@@ -52,6 +52,8 @@ class Sock:
     generation: int = 0  # bumps at every open, so a stale dial or event is ignored
     reading: bool = False
     active_at: float = 0.0  # when data last went either way (maxTo counts from here)
+    sent: int = 0  # bytes the host gave to send, since the dial (+SQNSI)
+    received: int = 0  # bytes the peer sent, since the dial
 
 
 class Sockets:
@@ -91,6 +93,11 @@ class Sockets:
                 test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"],
             ),
             "+SQNSS": Spec(exec=self._status, read=self._status, test=list),
+            "+SQNSI": Spec(
+                exec=lambda: [self._info(s) for s in self.socks.values()],
+                set=self._info_set,
+                test=lambda: ["+SQNSI: (1-6)"],
+            ),
             "+SQNSO": Spec(set=self._resume, test=lambda: ["+SQNSO: (1-6)"]),
             "+SQNSSEND": Spec(set=self._send, test=lambda: ["+SQNSSEND: (1-6)"]),
             "+SQNSSENDEXT": Spec(set=self._send_ext, test=lambda: ["+SQNSSENDEXT: (1-6),(1-1500)"]),
@@ -154,6 +161,7 @@ class Sockets:
         except OSError:
             raise CmeFail(NO_SERVICE) from None
         s.state, s.udp, s.generation = OPENING, udp, s.generation + 1
+        s.sent = s.received = 0
         s.buffer.clear()
         pending = Pending()
         timeout = self.cfg(conn_id)[3] / 10 or 60.0
@@ -275,6 +283,7 @@ class Sockets:
             self._peer_closed(s)
             return
         s.active_at = time.monotonic()
+        s.received += len(data)
         if s.state == ONLINE:
             self.module.engine.raw(data)
             return
@@ -294,6 +303,16 @@ class Sockets:
             view = binascii.hexlify(data).decode().upper() if hex_mode else data.decode("latin-1")
             self.module.urc(f"+SQNSRING: {s.conn_id},{len(data)},{view}")
             s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
+
+    def _info(self, s: Sock) -> str:
+        """Reference 6.12: sent, received, buffered unread, and waiting for the peer's ACK (the
+        bytes the kernel has not taken yet; always 0 for UDP)."""
+        waiting = 0 if s.udp else len(s.out)
+        return f"+SQNSI: {s.conn_id},{s.sent},{s.received},{len(s.buffer)},{waiting}"
+
+    def _info_set(self, args: Args) -> list[str]:
+        args.at_most(1)
+        return [self._info(self.socks[args.int(0, lo=1, hi=6)])]
 
     def _peer_closed(self, s: Sock) -> None:
         was_online = s.state == ONLINE
@@ -315,6 +334,7 @@ class Sockets:
         sock = s.sock
         if sock is None:
             return False
+        s.sent += len(data)
         if not s.out:
             try:
                 data = data[sock.send(data) :]

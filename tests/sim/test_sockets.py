@@ -114,3 +114,23 @@ def test_the_port_shows_dcd_with_the_data_connection_and_the_session_follows_it(
         assert at.online.wait_closed(5) == "NO CARRIER"
         assert not control.module.carrier
         at.command("ATV1")
+
+
+def test_socket_information_counts_each_way_and_what_waits_unread(router):
+    """Reference 6.12: +SQNSI: <connId>,<sent>,<received>,<buff_in>,<ack_waiting> (0 for UDP)."""
+    at, _ = router
+    assert "+SQNSI: 2,0,0,0,0" in at.command("AT+SQNSI").lines  # one line per socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
+        peer.bind(("127.0.0.1", 0))
+        peer.settimeout(5)
+        at.command(f'AT+SQNSD=3,1,{peer.getsockname()[1]},"127.0.0.1",0,0,1')
+        at.command("AT+SQNSSENDEXT=3,5", payload=b"ping!", payload_end=None)
+        _, source = peer.recvfrom(100)
+        mark = at.urc_mark()
+        peer.sendto(b"pong!!", source)
+        at.wait_urc("+SQNSRING: 3", 5, after=mark)
+        assert at.command("AT+SQNSI=3").lines == ["+SQNSI: 3,5,6,6,0"]
+        at.command("AT+SQNSRECV=3,4", counted=recv_header_rule(False))
+        assert at.command("AT+SQNSI=3").lines == ["+SQNSI: 3,5,6,2,0"]
+        at.command("AT+SQNSH=3")
+    assert not at.command("AT+SQNSI=7", check=False).ok
