@@ -31,20 +31,34 @@ class Pending:
 
     def __init__(self) -> None:
         self._done: Callable[[list[str], BaseException | None, str], None] | None = None
+        self._outcome: tuple[list[str], BaseException | None, str] | None = None
         self.settled = False
         self.info: Callable[[str], None] = lambda line: None
 
+    def attach(
+        self,
+        info: Callable[[str], None],
+        done: Callable[[list[str], BaseException | None, str], None],
+    ) -> None:
+        """The engine takes the command's outcome: at once if the handler already settled it
+        (a connection accepted in the handler itself)."""
+        self.info, self._done = info, done
+        if self._outcome is not None:
+            done(*self._outcome)
+
     def resolve(self, lines: list[str] | None = None, final: str = "OK") -> None:
-        if not self.settled:
-            self.settled = True
-            if self._done:
-                self._done(lines or [], None, final)
+        self._settle((lines or [], None, final))
 
     def reject(self, error: BaseException) -> None:
+        self._settle(([], error, ""))
+
+    def _settle(self, outcome: tuple[list[str], BaseException | None, str]) -> None:
         if not self.settled:
             self.settled = True
             if self._done:
-                self._done([], error, "")
+                self._done(*outcome)
+            else:
+                self._outcome = outcome
 
 
 @dataclass
@@ -232,8 +246,7 @@ class Engine:
                 self._finish([], exc)
                 return
             if isinstance(result, Pending):
-                result.info = self.info
-                result._done = self._settled
+                result.attach(self.info, self._settled)
                 return
             if isinstance(result, Prompt):
                 self._prompt = result

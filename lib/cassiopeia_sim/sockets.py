@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .engine import Pending, Prompt, Reply, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args
+from .listening import Listening
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
@@ -62,6 +63,7 @@ class Sockets:
         self.socks = {i: Sock(i) for i in range(1, 7)}
         self.online: Sock | None = None
         self._escape = _EscapeDetector(self)
+        self.listening = Listening(self)  # +SQNSL, +SQNSA
         self._host_ready = True  # the client reads what the module sends (its RTS)
         self._input_held = False  # the module holds the client's input (its CTS)
 
@@ -92,6 +94,7 @@ class Sockets:
                 set=self._dial,
                 test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"],
             ),
+            **self.listening.specs(),
             "+SQNSS": Spec(exec=self._status, read=self._status, test=list),
             "+SQNSI": Spec(
                 exec=lambda: [self._info(s) for s in self.socks.values()],
@@ -136,6 +139,19 @@ class Sockets:
         return []
 
     # ------------------------------------------------------------ dialling
+    def closed_socket_on_a_pdn(self, conn_id: int) -> Sock:
+        """The socket, if it may open now: closed, bypass off, its context's PDN up."""
+        s = self.socks[conn_id]
+        if s.state != CLOSED:
+            raise CmeFail(NOT_ALLOWED)
+        if self.module.routing.bypass_on:
+            raise CmeFail(NOT_ALLOWED)  # bypass: IP belongs to the USB/ECM host, not to the UART
+        net = self.module.network
+        ctx = net.contexts.get(self.cfg(conn_id)[0])
+        if not net.registered or ctx is None or not ctx.active:
+            raise CmeFail(NO_SERVICE)
+        return s
+
     def _dial(self, args: Args) -> Pending:
         args.at_most(8)
         conn_id = args.int(0, lo=1, hi=6)
@@ -147,15 +163,7 @@ class Sockets:
         online = args.int(6, default=0, choices=(0, 1)) == 0
         if args.present(7):
             args.int(7, choices=(0, 1))
-        s = self.socks[conn_id]
-        if s.state != CLOSED:
-            raise CmeFail(NOT_ALLOWED)
-        if self.module.routing.bypass_on:
-            raise CmeFail(NOT_ALLOWED)  # bypass: IP belongs to the USB/ECM host, not to the UART
-        net = self.module.network
-        ctx = net.contexts.get(self.cfg(conn_id)[0])
-        if not net.registered or ctx is None or not ctx.active:
-            raise CmeFail(NO_SERVICE)
+        s = self.closed_socket_on_a_pdn(conn_id)
         try:
             address = self.module.routing.resolve(host)
         except OSError:
@@ -193,22 +201,23 @@ class Sockets:
         except OSError:
             self.module.loop.call_soon(self._dial_failed, s, gen, pending)
             return
-        self.module.loop.call_soon(self._connected, s, gen, sock, online, pending)
+        self.module.loop.call_soon(self.connected, s, gen, sock, online, pending)
 
     def _dial_failed(self, s: Sock, gen: int, pending: Pending) -> None:
         if s.generation == gen:
             s.state = CLOSED
             pending.resolve(final="NO CARRIER")  # as TinyGSM and the reference's tables expect
 
-    def _connected(
+    def connected(
         self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending
     ) -> None:
+        """A connection made (dialled, or accepted on a listening socket) becomes the socket's."""
         if s.generation != gen:
             sock.close()
             return
         sock.setblocking(False)
         s.sock = sock
-        s.local = (self._pdn_address(), sock.getsockname()[1])
+        s.local = (self.pdn_address(), sock.getsockname()[1])
         s.remote = sock.getpeername()[:2]
         s.active_at = time.monotonic()
         self._watch_inactivity(s, gen)
@@ -219,7 +228,7 @@ class Sockets:
             pending.resolve()
             self._update_reading(s)
 
-    def _pdn_address(self) -> str:
+    def pdn_address(self) -> str:
         return "192.168.3.2"  # the module's address on its PDN (see network._address)
 
     def _go_online(self, s: Sock, resolve) -> None:
@@ -316,7 +325,7 @@ class Sockets:
 
     def _peer_closed(self, s: Sock) -> None:
         was_online = s.state == ONLINE
-        self._close(s)
+        self.close(s)
         if was_online:
             self.leave_online()
             self.module.engine.final("NO CARRIER")
@@ -387,7 +396,8 @@ class Sockets:
         self.module.engine.online_sink = None
         self.module.engine.resume()
 
-    def _close(self, s: Sock) -> None:
+    def close(self, s: Sock) -> None:
+        """Close the socket (a connection, a listener, a peer waiting to be taken)."""
         if s.sock is not None:
             if not self.module.loop.stopped:
                 self.module.loop.forget(s.sock.fileno())
@@ -411,7 +421,7 @@ class Sockets:
     def power_down(self) -> None:
         for s in self.socks.values():
             s.out.clear()  # unsent data is lost with the power
-            self._close(s)
+            self.close(s)
             s.buffer.clear()
         self.online = None
         self._hold_input(False)  # a UART client stays through a reset, and is read again
@@ -507,7 +517,7 @@ class Sockets:
     def _shutdown(self, args: Args) -> list[str]:
         args.at_most(1)
         s = self.socks[args.int(0, lo=1, hi=6)]
-        self._close(s)
+        self.close(s)
         s.buffer.clear()
         return []
 

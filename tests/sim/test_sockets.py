@@ -134,3 +134,53 @@ def test_socket_information_counts_each_way_and_what_waits_unread(router):
         assert at.command("AT+SQNSI=3").lines == ["+SQNSI: 3,5,6,2,0"]
         at.command("AT+SQNSH=3")
     assert not at.command("AT+SQNSI=7", check=False).ok
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_listening_socket_rings_and_is_taken_in_command_mode(router):
+    """Reference 6.12: AT+SQNSL listens, +SQNSRING: <id> says a peer came, AT+SQNSA takes it;
+    +SQNSS shows 4 then 5 (reference 6.4)."""
+    at, _ = router
+    port = _free_port()
+    at.command(f"AT+SQNSL=2,1,{port}")
+    assert at.command("AT+SQNSL?").lines == ["+SQNSL: 2"]
+    assert f'+SQNSS: 2,4,"0.0.0.0",{port},"",0' in at.command("AT+SQNSS").lines
+    assert at.command("AT+SQNSA=2", check=False).final.line == "ERROR"  # nobody came yet
+    mark = at.urc_mark()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as peer:
+        at.wait_urc("+SQNSRING: 2", 5, after=mark)
+        assert any(line.startswith("+SQNSS: 2,5,") for line in at.command("AT+SQNSS").lines)
+        at.command("AT+SQNSA=2,1")  # command mode: OK
+        assert any(line.startswith("+SQNSS: 2,2,") for line in at.command("AT+SQNSS").lines)
+        peer.sendall(b"hello")
+        at.wait_urc("+SQNSRING: 2", 5, after=at.urc_mark() - 1)
+        data = at.command("AT+SQNSRECV=2,100", counted=recv_header_rule(False)).payload
+        assert data == b"hello"
+        at.command("AT+SQNSSENDEXT=2,3", payload=b"hi!", payload_end=None)
+        assert peer.recv(10) == b"hi!"
+    at.command("AT+SQNSH=2")
+
+
+def test_an_accepted_peer_online_and_a_listener_closed(router):
+    at, _ = router
+    port = _free_port()
+    at.command(f"AT+SQNSL=1,1,{port}")
+    mark = at.urc_mark()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as peer:
+        at.wait_urc("+SQNSRING: 1", 5, after=mark)
+        assert at.command("AT+SQNSA=1").final.line == "CONNECT"
+        session = at.online
+        peer.sendall(b"online data")
+        assert session.read_exactly(11, 5) == b"online data"
+        session.escape(guard=1.0)
+        at.command("AT+SQNSH=1")
+    at.command(f"AT+SQNSL=3,1,{port}")
+    at.command(f"AT+SQNSL=3,0,{port}")  # stop listening
+    assert at.command("AT+SQNSL?").lines == []
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
