@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .engine import Pending, Prompt, Reply, Spec
-from .errors import CmeFail, SyntaxFail
+from .errors import CmeFail
+from .escape import EscapeDetector
 from .lexer import Args
 from .listening import Listening
+from .socket_config import SocketConfig
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
@@ -62,34 +64,27 @@ class Sockets:
         self.module = module
         self.socks = {i: Sock(i) for i in range(1, 7)}
         self.online: Sock | None = None
-        self._escape = _EscapeDetector(self)
+        self._escape = EscapeDetector(
+            lambda: self.module.engine.s12 * 0.02,  # S12 counts fiftieths of a second
+            self.to_peer,
+            self.escaped,
+            self.module.after,
+        )
         self.listening = Listening(self)  # +SQNSL, +SQNSA
+        self.config = SocketConfig(module.nv)  # +SQNSCFG, +SQNSCFGEXT
         self._host_ready = True  # the client reads what the module sends (its RTS)
         self._input_held = False  # the module holds the client's input (its CTS)
 
     # ------------------------------------------------------------ settings
     def cfg(self, conn_id: int) -> list[int]:
-        return self.module.nv["sockets"][str(conn_id)]["cfg"]
+        return self.config.cfg(conn_id)
 
     def ext(self, conn_id: int) -> list[int]:
-        return self.module.nv["sockets"][str(conn_id)]["ext"]
+        return self.config.ext(conn_id)
 
     def specs(self) -> dict[str, Spec]:
         return {
-            "+SQNSCFG": Spec(
-                read=lambda: [
-                    f"+SQNSCFG: {i}," + ",".join(map(str, self.cfg(i))) for i in self.socks
-                ],
-                set=self._scfg,
-                test=lambda: ["+SQNSCFG: (1-6),(0-6),(0-1500),(0-65535),(0,10-1200),(0-255)"],
-            ),
-            "+SQNSCFGEXT": Spec(
-                read=lambda: [
-                    f"+SQNSCFGEXT: {i}," + ",".join(map(str, self.ext(i))) for i in self.socks
-                ],
-                set=self._scfgext,
-                test=lambda: ["+SQNSCFGEXT: (1-6),(0-2),(0-1),(0-240),(0-1),(0-1),(0),(0)"],
-            ),
+            **self.config.specs(),
             "+SQNSD": Spec(
                 set=self._dial,
                 test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"],
@@ -107,36 +102,6 @@ class Sockets:
             "+SQNSRECV": Spec(set=self._recv, test=lambda: ["+SQNSRECV: (1-6),(1-1500)"]),
             "+SQNSH": Spec(set=self._shutdown, test=lambda: ["+SQNSH: (1-6)"]),
         }
-
-    def _scfg(self, args: Args) -> list[str]:
-        args.at_most(6)
-        conn_id = args.int(0, lo=1, hi=6)
-        values = [
-            args.int(1, lo=0, hi=6),
-            args.int(2, lo=0, hi=1500),
-            args.int(3, lo=0, hi=65535),
-            args.int(4, lo=0, hi=1200),
-            args.int(5, lo=0, hi=255),
-        ]
-        if 0 < values[3] < 10:
-            raise SyntaxFail("connTo is 0 or 10 to 1200")
-        self.cfg(conn_id)[:] = values  # in NV: kept across reboots (reference 6)
-        return []
-
-    def _scfgext(self, args: Args) -> list[str]:
-        args.at_most(8)
-        conn_id = args.int(0, lo=1, hi=6)
-        values = [
-            args.int(1, lo=0, hi=2),
-            args.int(2, lo=0, hi=1),
-            args.int(3, lo=0, hi=240),
-            args.int(4, default=0, lo=0, hi=1),
-            args.int(5, default=0, lo=0, hi=1),
-            args.int(6, default=0, lo=0, hi=0),
-            args.int(7, default=0, lo=0, hi=0),
-        ]
-        self.ext(conn_id)[:] = values
-        return []
 
     # ------------------------------------------------------------ dialling
     def closed_socket_on_a_pdn(self, conn_id: int) -> Sock:
@@ -520,59 +485,3 @@ class Sockets:
         self.close(s)
         s.buffer.clear()
         return []
-
-
-class _EscapeDetector:
-    """`+++` is an escape only with S12 guard silence before and after (V.250 / guide figure 3-1).
-
-    Bytes are forwarded to the peer at once, except up to three `+` that follow a
-    silence: those wait until the silence after them decides what they were.
-    """
-
-    def __init__(self, sockets: Sockets) -> None:
-        self.sockets = sockets
-        self.reset()
-
-    def reset(self) -> None:
-        self.last = time.monotonic()
-        self.held = 0
-        self.generation = 0
-
-    @property
-    def guard(self) -> float:
-        return self.sockets.module.engine.s12 * 0.02
-
-    def feed(self, data: bytes) -> None:
-        now = time.monotonic()
-        if not self.held and (data[:1] != b"+" or now - self.last < self.guard):
-            # Only a chunk that opens with "+" after silence can hold an escape: the rest is data.
-            self.last = now
-            self.generation += 1
-            self.sockets.to_peer(data)
-            return
-        out = bytearray()
-        for b in data:
-            if b == 0x2B and self.held < 3 and (self.held or now - self.last >= self.guard):
-                self.held += 1
-                continue
-            if self.held:
-                out += b"+" * self.held
-                self.held = 0
-            out.append(b)
-            self.last = now
-        self.generation += 1
-        if out:
-            self.sockets.to_peer(bytes(out))
-        if self.held:
-            self.sockets.module.after(self.guard, self._check, self.generation)
-
-    def _check(self, generation: int) -> None:
-        """Guard time passed with nothing after the pluses: three are the escape, fewer are data."""
-        if generation != self.generation or not self.held:
-            return
-        held, self.held = self.held, 0
-        self.last = time.monotonic()
-        if held == 3:
-            self.sockets.escaped()
-        else:
-            self.sockets.to_peer(b"+" * held)
