@@ -105,13 +105,12 @@ class _Replayer:
         self.window = start
         for index, entry in enumerate(block.entries):
             self.compared = block.peer_from is None or index < block.peer_from
-            if entry["kind"] != "urc":
-                self._keep_time(float(entry.get("t", 0.0)))
-            if entry["kind"] == "urc" and self.compared:
-                self._expect_urc(block.test, entry, window, start)
-            elif entry["kind"] == "urc":
-                pass
-            elif entry["kind"] == "action":
+            if entry["kind"] == "urc":
+                if self.compared:  # after a peer's part, URCs are the peer's: not awaited
+                    self._expect_urc(block.test, entry, window, start)
+                continue
+            self._keep_time(float(entry.get("t", 0.0)))
+            if entry["kind"] == "action":
                 self._act(block.test, entry)
             else:
                 self._command(block.test, entry)
