@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from cassiopeia_sim import network, sockets
+from cassiopeia_sim import network, pdp, sockets
 from cassiopeia_sim.clock import RealTimeClock
 from cassiopeia_sim.engine import Engine
 from cassiopeia_sim.sim_card import PIN_TRIES, PUK_TRIES, SimCard, SimState
@@ -149,17 +149,24 @@ def rsrp_one_db_off() -> None:
 
 def last_pdn_disconnects() -> None:
     """AT+CGACT=0 on the last active PDN is done (reference 3.7: refused)."""
-    original = network.Network._cgact_set
+    original = pdp.PdpContexts._cgact_set
+
+    class Unregistered:  # the network as the refusing check sees it: never registered
+        def __init__(self, bearer):
+            self._bearer = bearer
+            self.registered = False
+
+        def __getattr__(self, name):
+            return getattr(self._bearer, name)
 
     def _cgact_set(self, args):
-        registered = type(self).registered
-        type(self).registered = property(lambda _: False)  # the check that refuses is skipped
+        bearer, self._bearer = self._bearer, Unregistered(self._bearer)
         try:
             return original(self, args)
         finally:
-            type(self).registered = registered
+            self._bearer = bearer
 
-    network.Network._cgact_set = _cgact_set
+    pdp.PdpContexts._cgact_set = _cgact_set
 
 
 def denial_without_its_cause() -> None:
