@@ -6,7 +6,7 @@ import html
 
 from .compare import Comparison
 
-__all__ = ["comparison_html", "comparison_text"]
+__all__ = ["STYLE", "comparison_html", "comparison_text", "html_table"]
 
 SECTIONS = (
     ("regressions", "Regressions (passed, now failed)"),
@@ -54,7 +54,8 @@ def comparison_text(c: Comparison) -> str:
     return "\n".join(out)
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
+def html_table(head: list[str], rows: list[list[str]]) -> str:
+    """A plain HTML table, every cell escaped."""
     cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
@@ -66,7 +67,7 @@ def comparison_html(c: Comparison) -> str:
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>Run comparison</title>"
         f"<style>{STYLE}</style></head><body><h1>Run comparison</h1>",
-        _table(
+        html_table(
             ["", "run", "started"],
             [["old", str(c.old.path), c.old.started], ["new", str(c.new.path), c.new.started]],
         ),
@@ -76,14 +77,14 @@ def comparison_html(c: Comparison) -> str:
     if c.identity:
         parts += [
             "<h2>Identity and bench</h2>",
-            _table(["", "old", "new"], [list(r) for r in c.identity]),
+            html_table(["", "old", "new"], [list(r) for r in c.identity]),
         ]
     for name, title in SECTIONS:
         rows = getattr(c, name)
         if rows:
             parts += [
                 f"<h2>{html.escape(title)}</h2>",
-                _table(
+                html_table(
                     ["clause", "use case", "old", "new"],
                     [[r["clause"], r["title"], r["old"], r["new"]] for r in rows],
                 ),
@@ -91,7 +92,7 @@ def comparison_html(c: Comparison) -> str:
     if c.latency:
         parts += [
             "<h2>Latency beyond run-to-run noise</h2>",
-            _table(
+            html_table(
                 ["command", "old median ms", "new median ms", "noise ms", "new/old"],
                 [
                     [r["command"], r["old_ms"], r["new_ms"], r["noise_ms"], r["ratio"]]
@@ -102,7 +103,7 @@ def comparison_html(c: Comparison) -> str:
     if c.shapes:
         parts += [
             "<h2>Answers that changed shape</h2>",
-            _table(
+            html_table(
                 ["command", "only in old", "only in new"],
                 [
                     [r["command"], "; ".join(r["only_old"]), "; ".join(r["only_new"])]

@@ -15,7 +15,18 @@ from typing import Any
 
 from atlink import command_form, split_fields
 
-__all__ = ["answer_shape", "final_kind", "line_shape", "shapes_by_form"]
+__all__ = ["answer_shape", "final_kind", "line_shape", "of_the_moment", "shapes_by_form"]
+
+# outcomes of the bench, not answers of the module
+BENCH_OUTCOMES = ("TIMEOUT", "PORT LOST", "CLOSED")
+_SIM_BUSY = re.compile(r"^\+CME ERROR:\s*(14|SIM busy)\s*$", re.IGNORECASE)
+
+
+def of_the_moment(final: str) -> bool:
+    """An outcome that says when, not what: the bench's (a timeout, a lost port) or a moment's
+    (27.007 9.2.1 code 14, SIM busy: try again later). Neither a shape nor a difference."""
+    return final in BENCH_OUTCOMES or _SIM_BUSY.match(final) is not None
+
 
 _PREFIX = re.compile(r"^([+^$%#][A-Za-z0-9]+:)\s*(.*)$")
 # a number, masked or not: the reports show an IMEI as 260531******810
@@ -50,7 +61,7 @@ def shapes_by_form(recording: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
     """Command form -> every answer shape the run saw for it."""
     found: dict[str, set[str]] = {}
     for entry in recording:
-        if entry.get("kind", "command") != "command":
+        if entry.get("kind", "command") != "command" or of_the_moment(str(entry.get("final"))):
             continue
         shape = answer_shape(entry.get("lines", []), str(entry.get("final", "")))
         found.setdefault(command_form(str(entry.get("command", ""))), set()).add(shape)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+from cassiopeia_compare.render import STYLE as COMPARE_STYLE
+from cassiopeia_compare.render import html_table
+
 from .replayer import Finding, Replay
 
 __all__ = ["replay_html", "replay_text"]
 
-STYLE = (
-    "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1.5em}"
-    "td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}"
-    "td{font-family:monospace}.verdict{font-size:1.3em;font-weight:bold}"
-    ".bad{color:#c62828}.good{color:#2e7d32}"
-)
+STYLE = COMPARE_STYLE + "td{font-family:monospace;vertical-align:top}"
 
 
 def headline(r: Replay) -> str:
@@ -58,17 +56,9 @@ def replay_text(replays: Iterable[Replay], notes: bool = False) -> str:
     return "\n".join(out)
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
-    )
-    return f"<table><tr>{cells}</tr>{body}</table>"
-
-
 def _findings(findings: list[Finding]) -> str:
     rows = [[f.test, f.what, f.recorded, f.replayed, f.source, f.known] for f in findings]
-    return _table(["test", "command or URC", "recorded", "replayed", "source", "known"], rows)
+    return html_table(["test", "command or URC", "recorded", "replayed", "source", "known"], rows)
 
 
 def replay_html(replays: list[Replay]) -> str:
@@ -90,7 +80,7 @@ def replay_html(replays: list[Replay]) -> str:
         if r.skipped:
             parts += [
                 "<h3>Partly replayed</h3>",
-                _table(["test", "why"], [list(s) for s in r.skipped]),
+                html_table(["test", "why"], [list(s) for s in r.skipped]),
             ]
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -11,7 +11,6 @@ command that timed out or lost its port, or found the SIM busy, on either side.
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import Any
 import cassiopeia_sim
 from atlink import AtError, AtTimeout, ChannelClosed, Deadline, OnlineClosed, PortLost
 from cassiopeia import Cassiopeia
-from cassiopeia_compare.shapes import answer_shape, line_shape
+from cassiopeia_compare.shapes import answer_shape, line_shape, of_the_moment
 from cassiopeia_sim.control import bench_actions, connect
 from cassiopeia_sim.instances import discard
 
@@ -30,8 +29,7 @@ from .plan import Block, Setup, blocks_of, codes_for, setup_of, upgrade_outcomes
 
 __all__ = ["Finding", "Replay", "replay"]
 
-BENCH_OUTCOMES = ("TIMEOUT", "PORT LOST", "CLOSED")
-_SIM_BUSY = re.compile(r"^\+CME ERROR:\s*(14|SIM busy)\s*$", re.IGNORECASE)
+
 # a corpus entry's "differs" names the row of the simulator's guesses that explains it
 GUESSES = (
     (Path(cassiopeia_sim.__file__).parent / "GUESSES.md")
@@ -183,7 +181,7 @@ class _Replayer:
         replayed = answer_shape(lines, final)
         shown_recorded = " | ".join([*entry["lines"], entry["final"]])
         shown_replayed = " | ".join([*lines, final])
-        if _timing(entry["final"]) or _timing(final):
+        if of_the_moment(entry["final"]) or of_the_moment(final):
             if entry["final"] != final:
                 self._found(test, entry["command"], entry, shown_recorded, shown_replayed, False)
         elif recorded != replayed:
@@ -238,12 +236,6 @@ class _Replayer:
             known = ""
         finding = Finding(test, what, recorded, replayed, diff and not known, source, known)
         self.result.findings.append(finding)
-
-
-def _timing(final: str) -> bool:
-    """An outcome that says when, not what: the bench's (a timeout, a lost port) or a moment's
-    (27.007 9.2.1 code 14, SIM busy: try again later)."""
-    return final in BENCH_OUTCOMES or _SIM_BUSY.match(final) is not None
 
 
 def _payload(command: str, entry: dict[str, Any]) -> tuple[bytes | None, bytes | None]:
