@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from .engine import Pending, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args
+from .socket_state import INCOMING, LISTENING, Sock
 
 if TYPE_CHECKING:
-    from .sockets import Sock, Sockets
+    from .sockets import Sockets
 
-__all__ = ["INCOMING", "LISTENING", "Listening"]
+__all__ = ["Listening"]
 
-LISTENING, INCOMING = 4, 5  # +SQNSS states (reference 6.4)
 NOT_ALLOWED = 3
 PDN_SIDE = "127.0.0.1"  # where the simulated PDN's peers are: this machine's loopback
 

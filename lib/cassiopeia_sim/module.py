@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from .clock import RealTimeClock
 from .compat import Compat
+from .connection import Connection, PortAbsent, PortBusy
 from .engine import Engine, Pending, Spec
-from .errors import SyntaxFail
 from .factory import FactoryReset
 from .identity import Identity, IdentityService
-from .lexer import Args, Cmd
+from .lexer import Args
 from .loop import Inbox, Loop
 from .network import Network
 from .nvstore import NvStore
@@ -26,61 +26,10 @@ from .psm import PowerSaving
 from .routing import IpRouting
 from .sim_card import SimCard, SimState
 from .sockets import Sockets
-from .uart import UartPacer
 from .upgrade import Upgrade
+from .v250 import basic_commands
 
 __all__ = ["Connection", "PortAbsent", "PortBusy", "SimulatedModule"]
-
-
-class PortAbsent(OSError):
-    """The module's port does not exist right now (it is re-enumerating after a reset)."""
-
-
-class PortBusy(OSError):
-    """Another client holds the port (a serial port is opened exclusively)."""
-
-
-class Connection:
-    """One client on the port; its output goes through a UART pacer when the module has a line rate.
-
-    `hold_input(True)` is the module's CTS going off: the transport stops reading the
-    client until `hold_input(False)`.
-    """
-
-    def __init__(
-        self,
-        sink: Callable[[bytes], None],
-        on_lost: Callable[[], None],
-        baud: int | None = None,
-        hold_input: Callable[[bool], None] | None = None,
-        line_changed: Callable[[], None] | None = None,
-    ) -> None:
-        self._pacer = UartPacer(sink, baud, line_changed) if baud else None
-        self.sink = self._pacer.write if self._pacer else sink
-        self._on_lost = on_lost
-        self.hold_input = hold_input or (lambda hold: None)
-        self.inbox: Inbox | None = None  # the module's way in for this client's bytes
-
-    def line_full(self) -> bool:
-        """A paced line's buffer is full: the module should produce no more for now."""
-        return self._pacer is not None and self._pacer.full
-
-    def on_lost(self) -> None:
-        self.close()
-        self._on_lost()
-
-    def when_sent(self, callback: Callable[[], None]) -> None:
-        """Call back once the output written so far has left the line (at once if not paced)."""
-        if self._pacer is None:
-            callback()
-        else:
-            self._pacer.when_drained(callback)
-
-    def close(self) -> None:
-        if self._pacer is not None:
-            self._pacer.close()  # what was still on the wire is gone with the port
-        if self.inbox is not None:
-            self.inbox.close()  # a client waiting for room in the port's buffer stops waiting
 
 
 class SimulatedModule:
@@ -420,46 +369,7 @@ class SimulatedModule:
                 test=lambda: ["+SQNAUTOCONNECT: (0,1),(0,1)"],
             ),
         )
-        eng.basic.update(
-            {
-                "": lambda cmd: [],
-                "E": lambda cmd: self._flag(cmd, "echo"),
-                "V": lambda cmd: self._flag(cmd, "verbose"),
-                "Q": lambda cmd: self._flag(cmd, "quiet"),
-                "Z": self._atz,
-                "&F": self._atz,
-                "I": self.identity_service.ati,
-                "S": self._s_register,
-            }
-        )
-
-    def _flag(self, cmd: Cmd, attr: str) -> list[str]:
-        value = cmd.basic_value or "0"
-        if value not in ("0", "1"):
-            raise SyntaxFail(f"{cmd.name}{value}")
-        setattr(self.engine, attr, value == "1")
-        return []
-
-    def _atz(self, cmd: Cmd) -> list[str]:
-        if cmd.basic_value not in (None, "0"):
-            raise SyntaxFail("ATZ takes no profile but 0")
-        self.engine.reset_settings()
-        return []
-
-    _S_REGISTERS: ClassVar[dict[int, str]] = {3: "s3", 4: "s4", 5: "s5", 12: "s12"}
-
-    def _s_register(self, cmd: Cmd) -> list[str]:
-        number = int(cmd.name[1:])
-        attr = self._S_REGISTERS.get(number)
-        if attr is None:
-            raise SyntaxFail(f"S{number} not supported")
-        if cmd.form == "read":
-            return [f"{getattr(self.engine, attr):03d}"]
-        value = int(cmd.basic_value or "0")
-        if value > 255 or (number in (3, 4, 5) and value > 127):
-            raise SyntaxFail(f"S{number}={value} out of range")
-        setattr(self.engine, attr, value)
-        return []
+        eng.basic.update({**basic_commands(eng), "I": self.identity_service.ati})
 
     def _cmee(self, args: Args) -> list[str]:
         args.at_most(1)

@@ -16,7 +16,6 @@ import contextlib
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .engine import Pending, Prompt, Reply, Spec
@@ -25,13 +24,13 @@ from .escape import EscapeDetector
 from .lexer import Args
 from .listening import Listening
 from .socket_config import SocketConfig
+from .socket_state import CLOSED, ONLINE, OPENING, SUSPENDED, SUSPENDED_DATA, Sock
 
 if TYPE_CHECKING:
     from .module import SimulatedModule
 
 __all__ = ["Sockets"]
 
-CLOSED, ONLINE, SUSPENDED, SUSPENDED_DATA, LISTENING, INCOMING, OPENING = range(7)
 MAX_DATA = 1500
 # bytes from a peer buffered in command mode; beyond it the socket is not read
 RECEIVE_WINDOW = 256 * 1024
@@ -39,24 +38,6 @@ RECEIVE_WINDOW = 256 * 1024
 SEND_WINDOW = 256 * 1024
 NOT_ALLOWED, NO_SERVICE = 3, 30
 CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
-
-
-@dataclass
-class Sock:
-    conn_id: int
-    state: int = CLOSED
-    sock: socket.socket | None = None
-    udp: bool = False
-    local: tuple[str, int] = ("", 0)
-    remote: tuple[str, int] = ("", 0)
-    # received, not yet read by the host (command mode)
-    buffer: bytearray = field(default_factory=bytearray)
-    out: bytearray = field(default_factory=bytearray)  # for the peer, not yet taken by the socket
-    generation: int = 0  # bumps at every open, so a stale dial or event is ignored
-    reading: bool = False
-    active_at: float = 0.0  # when data last went either way (maxTo counts from here)
-    sent: int = 0  # bytes the host gave to send, since the dial (+SQNSI)
-    received: int = 0  # bytes the peer sent, since the dial
 
 
 class Sockets:
@@ -83,6 +64,9 @@ class Sockets:
         return self.config.ext(conn_id)
 
     def specs(self) -> dict[str, Spec]:
+        def status() -> list[str]:
+            return [s.status_line() for s in self.socks.values()]
+
         return {
             **self.config.specs(),
             "+SQNSD": Spec(
@@ -90,10 +74,10 @@ class Sockets:
                 test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"],
             ),
             **self.listening.specs(),
-            "+SQNSS": Spec(exec=self._status, read=self._status, test=list),
+            "+SQNSS": Spec(exec=status, read=status, test=list),
             "+SQNSI": Spec(
-                exec=lambda: [self._info(s) for s in self.socks.values()],
-                set=self._info_set,
+                exec=lambda: [s.info_line() for s in self.socks.values()],
+                set=lambda args: [self.socks[args.int(0, lo=1, hi=6)].info_line()],
                 test=lambda: ["+SQNSI: (1-6)"],
             ),
             "+SQNSO": Spec(set=self._resume, test=lambda: ["+SQNSO: (1-6)"]),
@@ -278,16 +262,6 @@ class Sockets:
             self.module.urc(f"+SQNSRING: {s.conn_id},{len(data)},{view}")
             s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
 
-    def _info(self, s: Sock) -> str:
-        """Reference 6.12: sent, received, buffered unread, and waiting for the peer's ACK (the
-        bytes the kernel has not taken yet; always 0 for UDP)."""
-        waiting = 0 if s.udp else len(s.out)
-        return f"+SQNSI: {s.conn_id},{s.sent},{s.received},{len(s.buffer)},{waiting}"
-
-    def _info_set(self, args: Args) -> list[str]:
-        args.at_most(1)
-        return [self._info(self.socks[args.int(0, lo=1, hi=6)])]
-
     def _peer_closed(self, s: Sock) -> None:
         was_online = s.state == ONLINE
         self.close(s)
@@ -397,18 +371,6 @@ class Sockets:
         if s.state not in (SUSPENDED, SUSPENDED_DATA):
             raise CmeFail(NOT_ALLOWED)
         return s
-
-    def _status(self) -> list[str]:
-        lines = []
-        for s in self.socks.values():
-            if s.state == CLOSED:
-                lines.append(f"+SQNSS: {s.conn_id},0")
-            else:
-                lines.append(
-                    f'+SQNSS: {s.conn_id},{s.state},"{s.local[0]}",{s.local[1]},'
-                    f'"{s.remote[0]}",{s.remote[1]}'
-                )
-        return lines
 
     def _resume(self, args: Args) -> Pending:
         args.at_most(1)

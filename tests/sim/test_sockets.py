@@ -21,15 +21,21 @@ def test_socket_configuration_forms_and_persistence(router):
     assert "+SQNSCFGEXT: 2,1,1,0,0,1,0,0" in at.command("AT+SQNSCFGEXT?").lines
 
 
+def _udp_ping(at, conn_id: int, peer: socket.socket):
+    """A UDP socket dialled to `peer`, "ping!" sent through it: the module's source address."""
+    peer.bind(("127.0.0.1", 0))
+    peer.settimeout(5)
+    at.command(f'AT+SQNSD={conn_id},1,{peer.getsockname()[1]},"127.0.0.1",0,0,1')
+    at.command(f"AT+SQNSSENDEXT={conn_id},5", payload=b"ping!", payload_end=None)
+    data, source = peer.recvfrom(100)
+    assert data == b"ping!"
+    return source
+
+
 def test_udp_socket(router):
     at, _ = router
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
-        peer.bind(("127.0.0.1", 0))
-        peer.settimeout(5)
-        at.command(f'AT+SQNSD=3,1,{peer.getsockname()[1]},"127.0.0.1",0,0,1')
-        at.command("AT+SQNSSENDEXT=3,5", payload=b"ping!", payload_end=None)
-        data, source = peer.recvfrom(100)
-        assert data == b"ping!"
+        source = _udp_ping(at, 3, peer)
         mark = at.urc_mark()
         peer.sendto(b"pong", source)
         at.wait_urc("+SQNSRING: 3", 5, after=mark)
@@ -121,11 +127,7 @@ def test_socket_information_counts_each_way_and_what_waits_unread(router):
     at, _ = router
     assert "+SQNSI: 2,0,0,0,0" in at.command("AT+SQNSI").lines  # one line per socket
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer:
-        peer.bind(("127.0.0.1", 0))
-        peer.settimeout(5)
-        at.command(f'AT+SQNSD=3,1,{peer.getsockname()[1]},"127.0.0.1",0,0,1')
-        at.command("AT+SQNSSENDEXT=3,5", payload=b"ping!", payload_end=None)
-        _, source = peer.recvfrom(100)
+        source = _udp_ping(at, 3, peer)
         mark = at.urc_mark()
         peer.sendto(b"pong!!", source)
         at.wait_urc("+SQNSRING: 3", 5, after=mark)
