@@ -205,9 +205,10 @@ class Framer:
     def _whole_lines(self, chunk: bytes, i: int, out: list[Token]) -> int:
         """The fast path for what most chunks are: complete lines. Returns where it stopped:
         at a partial line, or after a line that changes the mode (CONNECT, a counted header)."""
-        for m in _WHOLE_LINE.finditer(chunk, i):
-            if m.start() != i:
-                break  # finditer skipped something it could not match: the byte-wise path takes it
+        # Anchored at i, never finditer: a search would retry at every byte of a chunk with no
+        # line end, quadratic in its length (a 4 KiB read of garbage took half a second).
+        match = _WHOLE_LINE.match
+        while (m := match(chunk, i)) is not None:
             i = m.end()
             data = m.group(1)
             if len(data) > MAX_LINE:

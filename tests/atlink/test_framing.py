@@ -151,3 +151,16 @@ def test_after_an_escape_a_numeric_ok_ends_online_mode():
 def test_a_line_1_is_not_connect_under_verbose_results():
     f = Framer()
     assert [t.data for t in f.feed(b"\r\n1\r\nmore\r\n")] == [b"1", b"more"] and not f.online
+
+
+@pytest.mark.timeout(60)
+def test_a_chunk_with_no_line_end_is_framed_in_one_pass():
+    """Garbage or an overlong line with no line end must not be searched for a line at every
+    byte: 1 MiB took hours that way (a 4 KiB pty read, half a second). The bound is a hang
+    guard a thousand times the work, not a speed target (those are in benchmarks/)."""
+    framer = Framer()
+    blob = b"\r\n" + b"Z" * (1 << 20)
+    tokens = framer.feed(blob)
+    assert [t.kind for t in tokens] and {t.kind for t in tokens} == {Kind.OVERFLOW}
+    tail = framer.feed(b"\r\nOK\r\n")
+    assert tail[-1].kind is Kind.LINE and tail[-1].data == b"OK"
