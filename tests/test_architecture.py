@@ -30,10 +30,11 @@ ALLOWED = {
 }
 
 
-def _imports(path: Path, anywhere: bool) -> list[tuple[str, int]]:
-    """(absolute module, level) of each import: all of them, or the module-level ones only."""
+def _imports(path: Path, anywhere: bool, typing: bool = False) -> list[tuple[str, int]]:
+    """(absolute module, level) of each import: all of them, or the module-level ones only
+    (with those under `if TYPE_CHECKING:` if `typing`)."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    nodes = ast.walk(tree) if anywhere else _module_level(tree.body)
+    nodes = ast.walk(tree) if anywhere else _module_level(tree.body, typing)
     found = []
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -43,13 +44,15 @@ def _imports(path: Path, anywhere: bool) -> list[tuple[str, int]]:
     return found
 
 
-def _module_level(body: list[ast.stmt]) -> list[ast.stmt]:
+def _module_level(body: list[ast.stmt], typing: bool) -> list[ast.stmt]:
     out: list[ast.stmt] = []
     for node in body:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            continue  # typing only: never executed
+            if typing:  # never executed, but a circle all the same for a reader and for mypy
+                out += _module_level(node.body, typing)
+            continue
         if isinstance(node, ast.Try):
-            out += _module_level(node.body + [s for h in node.handlers for s in h.body])
+            out += _module_level(node.body + [s for h in node.handlers for s in h.body], typing)
         else:
             out.append(node)
     return out
@@ -87,18 +90,13 @@ def _resolve(importer: Path, module: str, level: int) -> str:
     return ".".join([*base, module] if module else base)
 
 
-def test_no_import_circles():
+def _circles(rooms: tuple[str, ...], typing: bool) -> list[str]:
     graph: dict[str, set[str]] = {}
-    for room in (
-        "lib/atlink",
-        "lib/cassiopeia",
-        "lib/cassiopeia_compare",
-        "lib/cassiopeia_sim",
-        "fixtures",
-    ):
+    for room in rooms:
         for path in _files(room):
             graph[_module_name(path)] = {
-                _resolve(path, module, level) for module, level in _imports(path, anywhere=False)
+                _resolve(path, module, level)
+                for module, level in _imports(path, anywhere=False, typing=typing)
             }
     for name in graph:
         graph[name] = {dep for dep in graph[name] if dep in graph and dep != name}
@@ -109,8 +107,19 @@ def test_no_import_circles():
                 return True
         return False
 
-    circles = sorted(name for name in graph if reaches(name, name, set()))
+    return sorted(name for name in graph if reaches(name, name, set()))
+
+
+def test_no_import_circles():
+    rooms = ("lib/atlink", "lib/cassiopeia", "lib/cassiopeia_compare", "lib/cassiopeia_sim")
+    circles = _circles((*rooms, "fixtures"), typing=False)
     assert not circles, f"modules on an import circle: {circles}"
+
+
+def test_no_circles_even_for_the_type_checker():
+    # issue 19: a service typed by the module it belongs to is not untangled, only hidden
+    circles = _circles(("lib/atlink", "lib/cassiopeia_sim", "lib/cassiopeia_replay"), typing=True)
+    assert not circles, f"modules on a circle through typing-only imports: {circles}"
 
 
 def test_the_rules_see_real_imports():

@@ -27,7 +27,9 @@ URC_PREFIXES = (
     "+CGEV:",
     "+SQNSRING:",
     "+SQNSH:",
+    "+SQNSLUDP:",
     "+SQNSUPGRADE:",
+    "+CEDRXP:",
     "+CTZV:",
     "+CTZE:",
     "^EXIT:",
@@ -57,6 +59,12 @@ def sqnsupgrade_is_solicited(line: str, command: str) -> bool:
     return command.strip().upper().endswith("?")
 
 
+def sqnsludp_is_solicited(line: str, command: str) -> bool:
+    # AT+SQNSLUDP? lists the UDP listeners; a listener the network dropped says ABORTED
+    # (reference 6.12), whatever the command
+    return line.partition(":")[2].strip() != "ABORTED"
+
+
 def cassiopeia_urc_table() -> UrcTable:
     table = UrcTable()
     for prefix in URC_PREFIXES:
@@ -64,6 +72,7 @@ def cassiopeia_urc_table() -> UrcTable:
     for prefix in _FIELD_COUNTS:
         table.register(prefix, registration_is_solicited)
     table.register("+SQNSUPGRADE:", sqnsupgrade_is_solicited)
+    table.register("+SQNSLUDP:", sqnsludp_is_solicited)
     return table
 
 

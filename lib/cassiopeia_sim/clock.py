@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from .engine import Spec
 from .errors import SyntaxFail
 from .lexer import Args
-
-if TYPE_CHECKING:
-    from .module import SimulatedModule
+from .nvstore import NvStore
 
 __all__ = ["RealTimeClock", "format_cclk", "parse_cclk"]
 
@@ -45,8 +42,8 @@ def format_cclk(moment: datetime, quarters: int) -> str:
 
 
 class RealTimeClock:
-    def __init__(self, module: SimulatedModule) -> None:
-        self._module = module
+    def __init__(self, nv: NvStore) -> None:
+        self._nv = nv
         self.power_up()
 
     def power_up(self) -> None:
@@ -59,7 +56,7 @@ class RealTimeClock:
         self._base, self._quarters, self._at = moment, quarters, time.monotonic()
 
     def specs(self) -> dict[str, Spec]:
-        nv = self._module.nv
+        nv = self._nv
         return {
             "+CCLK": Spec(
                 read=lambda: [f'+CCLK: "{format_cclk(*self.now())}"'],
@@ -80,5 +77,5 @@ class RealTimeClock:
 
     def _ctzu_set(self, args: Args) -> list[str]:
         args.at_most(1)
-        self._module.nv["ctzu"] = args.int(0, choices=(0, 1))
+        self._nv["ctzu"] = args.int(0, choices=(0, 1))
         return []

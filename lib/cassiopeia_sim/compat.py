@@ -7,13 +7,11 @@ GUESSES.md. Formats: 3GPP 27.007 8.5 (+CSQ), 7.2 (+CREG), 10.1.20 (+CGREG), 8.4 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from .engine import Spec
 from .lexer import Args
-
-if TYPE_CHECKING:
-    from .network import Network
+from .network import Network
 
 __all__ = ["Compat"]
 
@@ -27,8 +25,9 @@ def csq_rssi(rsrp_dbm: float) -> int:
 
 
 class Compat:
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, urc: Callable[[str], None]) -> None:
         self._network = network
+        self._urc = urc
         self.n = {"+CREG": 0, "+CGREG": 0}  # volatile, as +CEREG's <n>
         network.stat_listeners.append(self._stat_changed)
 
@@ -75,4 +74,4 @@ class Compat:
     def _stat_changed(self) -> None:
         for prefix, n in self.n.items():
             if n:
-                self._network.module.urc(f"{prefix}: {self._fields(prefix)}")
+                self._urc(f"{prefix}: {self._fields(prefix)}")

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .module import SimulatedModule
-from .sim_card import SimCard
 from .typecheck import build, conforms
 
 __all__ = [
@@ -74,28 +73,12 @@ class SimControl:
 
     @operation
     def insert_sim(self) -> None:
-        def insert() -> None:
-            self.module.sim.insert()
-            if self.module.cfun in (1, 4):
-                self.module.power_sim()
-
-        self._run(insert)
+        self._run(self.module.insert_sim)
 
     @operation
     def replace_sim(self) -> None:
-        """A fresh card with the same codes and lock state (after a test blocked the old one)."""
-
-        def replace() -> None:
-            old = self.module.sim
-            card = SimCard(self.module, old.pin, old.puk, locked=True)
-            card.on_ready = old.on_ready
-            self.module.sim = card
-            for name, spec in card.specs().items():
-                self.module.engine.register(name, spec)
-            if self.module.cfun in (1, 4):
-                self.module.power_sim()
-
-        self._run(replace)
+        """A fresh card with the same codes, locked (after a test blocked the old one)."""
+        self._run(self.module.replace_sim)
 
     @operation
     def reboot(self) -> None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
 
 from .engine import Spec
 from .errors import SyntaxFail
 from .lexer import Args, Cmd
+from .sim_card import SimCard
 from .typecheck import build
-
-if TYPE_CHECKING:
-    from .module import SimulatedModule
 
 __all__ = ["Identity", "IdentityService"]
 
@@ -47,15 +44,15 @@ class Identity:
 
 
 class IdentityService:
-    def __init__(self, module: SimulatedModule, identity: Identity) -> None:
-        self._module = module
+    def __init__(self, sim: SimCard, identity: Identity) -> None:
+        self._sim = sim  # the card in the module's slot (replace() keeps the object)
         self.identity = identity
 
     def specs(self) -> dict[str, Spec]:
         ident = self.identity
 
         def sim_gate(cmd: Cmd) -> None:
-            self._module.sim.require_ready()
+            self._sim.require_ready()
 
         return {
             "+CGMI": Spec(exec=lambda: [ident.manufacturer], test=list),
@@ -68,7 +65,7 @@ class IdentityService:
                 exec=lambda: [f'+SQNCCID: "{ident.iccid}",""'],
                 read=lambda: [f'+SQNCCID: "{ident.iccid}",""'],
                 test=list,
-                gate=lambda cmd: self._module.sim.require_readable(),
+                gate=lambda cmd: self._sim.require_readable(),
             ),
             "+CNUM": Spec(
                 exec=lambda: [f'+CNUM: ,"{ident.msisdn}",129'] if ident.msisdn else [],

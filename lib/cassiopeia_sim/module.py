@@ -14,6 +14,7 @@ from typing import Any
 from .clock import RealTimeClock
 from .compat import Compat
 from .connection import Connection, PortAbsent, PortBusy
+from .context import ServiceContext
 from .engine import Engine, Pending, Spec
 from .factory import FactoryReset
 from .identity import Identity, IdentityService
@@ -63,19 +64,30 @@ class SimulatedModule:
             cmee=lambda: self.nv["cmee"],
             hold_input=lambda hold: self.hold_input(hold, "command queue"),
         )
-        self.sim = SimCard(self, pin, puk, locked=sim_locked, present=sim_present)
+        # what each service may use of the module: it never sees the module itself
+        ctx = ServiceContext(
+            profile=self.profile,
+            nv=self.nv,
+            loop=self.loop,
+            after=self.after,
+            after_output=self.after_output,
+            urc=self.urc,
+            hold_input=self.hold_input,
+            powered=lambda: self.power == "on",
+        )
+        self.sim = SimCard(ctx, pin, puk, locked=sim_locked, present=sim_present)
         self.sim.on_ready = self._sim_unlocked
-        self.identity_service = IdentityService(self, self.identity)
-        self.rtc = RealTimeClock(self)
-        self.network = Network(self)
-        self.compat = Compat(self.network)  # +CSQ, +CREG, +CGREG, +CBC from the EPS state
+        self.identity_service = IdentityService(self.sim, self.identity)
+        self.rtc = RealTimeClock(self.nv)
+        self.network = Network(ctx, self.sim, functionality=lambda: self.cfun)
+        self.compat = Compat(self.network, self.urc)  # +CSQ, +CREG, +CGREG, +CBC, EPS-derived
         self.psm = PowerSaving(self.urc, lambda: self.network.registered)
         self.network.stat_listeners.append(self.psm.registration_changed)
         self.network.psm_timers = self.psm.granted_timers
         self.routing = IpRouting(self.nv)  # bypass and the module's names
         self.factory = FactoryReset(self.nv)
-        self.upgrade = Upgrade(self, self.routing)
-        self.sockets = Sockets(self)
+        self.upgrade = Upgrade(ctx, self.identity, self.network, self.routing, reboot=self._reset)
+        self.sockets = Sockets(ctx, self.engine, self.network, self.routing)
         self.network.bearer_lost.append(self.sockets.network_lost)
         if local_hosts:
             self.routing.host_addresses = set(local_hosts)
@@ -278,6 +290,18 @@ class SimulatedModule:
         if not self.loop.stopped:
             self.loop.run_sync(self.sockets.power_down)
         self.loop.stop()
+
+    # ------------------------------------------------------------ the SIM slot
+    def insert_sim(self) -> None:
+        self.sim.insert()
+        if self.cfun in (1, 4):
+            self.power_sim()
+
+    def replace_sim(self) -> None:
+        """A fresh card with the same codes, locked (after a test blocked the old one)."""
+        self.sim.replace()
+        if self.cfun in (1, 4):
+            self.power_sim()
 
     # ------------------------------------------------------------ functionality
     def power_sim(self) -> None:

@@ -9,16 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from .context import ServiceContext
 from .engine import Pending, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args, Cmd
 from .pdp import Context, PdpContexts
-from .sim_card import SimState
-
-if TYPE_CHECKING:
-    from .module import SimulatedModule
+from .sim_card import SimCard, SimState
 
 __all__ = ["DEFAULT_CELL", "Cell", "Network", "rsrp_index", "rsrq_index"]
 
@@ -60,7 +57,9 @@ def rsrq_index(db: float) -> int:
 
 @dataclass
 class Network:
-    module: SimulatedModule
+    ctx: ServiceContext
+    sim: SimCard
+    functionality: Callable[[], int]  # the module's +CFUN level
     cells: list[Cell] = field(default_factory=lambda: [Cell()])
     coverage: bool = True
     deny_cause: int | None = None  # EMM cause when registration is denied
@@ -78,7 +77,7 @@ class Network:
         self.psm_timers: Callable[[], tuple[str, str] | None] = lambda: None
         self.serving: Cell | None = None
         self.attach_wanted = False
-        self.pdp = PdpContexts(self.module.nv, self, self.module.after, self._pdp_delay)
+        self.pdp = PdpContexts(self.ctx.nv, self, self.ctx.after, self._pdp_delay)
 
     # ------------------------------------------------------------ hooks from the module
     def power_down(self) -> None:
@@ -96,7 +95,7 @@ class Network:
     def radio_off(self) -> None:
         self.attach_wanted = False
         if self.serving is not None:
-            self.module.urc(MODE_NONE)
+            self.ctx.urc(MODE_NONE)
         self.serving = None
         self._deactivate_all()
         self._set_stat(NOT_REGISTERED)
@@ -107,7 +106,7 @@ class Network:
     # ------------------------------------------------------------ registration
     @property
     def radio_on_now(self) -> bool:
-        return self.module.cfun == 1 and self.module.power == "on"
+        return self.functionality() == 1 and self.ctx.powered()
 
     def _candidates(self) -> list[Cell]:
         if not self.coverage:
@@ -123,11 +122,11 @@ class Network:
         cell = cells[0] if cells else None
         if cell is not self.serving:
             self.serving = cell
-            self.module.urc(MODE_LTE if cell else MODE_NONE)
+            self.ctx.urc(MODE_LTE if cell else MODE_NONE)
         return cell
 
     def _try_register(self) -> None:
-        if not self.radio_on_now or self.module.sim.state is not SimState.READY:
+        if not self.radio_on_now or self.sim.state is not SimState.READY:
             return
         cell = self._camp()
         if not self.attach_wanted or self.stat in (HOME, ROAMING):
@@ -136,7 +135,7 @@ class Network:
             self._set_stat(UNKNOWN if not self.coverage else SEARCHING)
             return
         self._set_stat(SEARCHING)
-        self.module.after(self.module.profile.attach, self._attached, cell)
+        self.ctx.after(self.ctx.profile.attach, self._attached, cell)
 
     def _attached(self, cell: Cell) -> None:
         if not self.attach_wanted or self.serving is not cell or not self.radio_on_now:
@@ -163,7 +162,7 @@ class Network:
         return self.pdp.contexts
 
     def attach_for_pdp(self) -> bool:
-        if self.module.cfun != 1 or not self._candidates():
+        if self.functionality() != 1 or not self._candidates():
             return False
         self.attach_wanted = True
         self._try_register()
@@ -173,17 +172,22 @@ class Network:
         return self.serving.plmn if self.serving else self.home_plmn
 
     def _pdp_delay(self, registered: bool) -> float:
-        return self.module.profile.pdp + (0 if registered else self.module.profile.attach)
+        return self.ctx.profile.pdp + (0 if registered else self.ctx.profile.attach)
 
     @property
     def registered(self) -> bool:
         return self.stat in (HOME, ROAMING)
 
+    def pdn_up(self, cid: int) -> bool:
+        """Registered, and context `cid` active: IP over that PDN works."""
+        ctx = self.contexts.get(cid)
+        return self.registered and ctx is not None and ctx.active
+
     def _set_stat(self, stat: int) -> None:
         changed = stat != self.stat
         self.stat = stat
         if changed and self.cereg_n:
-            self.module.urc("+CEREG: " + self._cereg_fields(urc=True))
+            self.ctx.urc("+CEREG: " + self._cereg_fields(urc=True))
         if changed:
             for listener in self.stat_listeners:  # the +CREG/+CGREG of compat.py
                 listener()
@@ -230,7 +234,7 @@ class Network:
     def specs(self) -> dict[str, Spec]:
 
         def sim_gate(cmd: Cmd) -> None:
-            self.module.sim.require_ready()
+            self.sim.require_ready()
 
         return {
             "^AUTOATT": Spec(
@@ -269,10 +273,10 @@ class Network:
 
     def _scan(self, lines) -> Pending:
         """A PLMN scan: needs the RF on, and takes the profile's scan time."""
-        if self.module.cfun != 1:
+        if self.functionality() != 1:
             raise CmeFail(RADIO_OFF)
         pending = Pending()
-        self.module.after(self.module.profile.scan, lambda: pending.resolve(lines()))
+        self.ctx.after(self.ctx.profile.scan, lambda: pending.resolve(lines()))
         return pending
 
     def _bgltplmn(self) -> Pending:
@@ -327,7 +331,7 @@ class Network:
             self.selected = cell.plmn if cell else None
         elif args.present(2):
             raise SyntaxFail("+COPS=0/2 take no operator")
-        if self.module.cfun != 1 and mode != 2:
+        if self.functionality() != 1 and mode != 2:
             raise CmeFail(RADIO_OFF)
         self.cops_mode, self.cops_format = mode, fmt
         if mode == 2:
@@ -365,7 +369,7 @@ class Network:
             return []
         if self.registered:
             return []
-        if self.module.cfun != 1:
+        if self.functionality() != 1:
             raise CmeFail(RADIO_OFF)
         if not self._candidates():
             raise CmeFail(NO_SERVICE)

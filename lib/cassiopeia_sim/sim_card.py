@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING
 
+from .context import ServiceContext
 from .engine import Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args
-
-if TYPE_CHECKING:
-    from .module import SimulatedModule
 
 __all__ = ["SimCard", "SimState"]
 
@@ -49,7 +46,7 @@ _NOT_READY = {
 class SimCard:
     def __init__(
         self,
-        module: SimulatedModule,
+        ctx: ServiceContext,
         pin: str,
         puk: str,
         locked: bool = True,
@@ -57,8 +54,12 @@ class SimCard:
     ) -> None:
         if not _PIN.match(pin) or not _PUK.match(puk):
             raise ValueError("PIN must be 4 to 8 digits and PUK 8 digits")
-        self._module = module
+        self._ctx = ctx
         self.pin, self.puk = pin, puk
+        self._fresh(locked, present)
+        self.on_ready: Callable[[], None] = lambda: None  # the module's reaction to an unlocked SIM
+
+    def _fresh(self, locked: bool, present: bool) -> None:
         self.lock_enabled = locked
         self.present = present
         self.pin_left, self.puk_left = PIN_TRIES, PUK_TRIES
@@ -66,7 +67,11 @@ class SimCard:
         self.powered = False
         self.initialising = False
         self.verified = False
-        self.on_ready: Callable[[], None] = lambda: None  # the module's reaction to an unlocked SIM
+
+    def replace(self) -> None:
+        """A fresh card in the slot, with the same codes, locked (after a test blocked the old
+        one). The slot's object stays: whoever reads the card reads the new one."""
+        self._fresh(locked=True, present=True)
 
     # ------------------------------------------------------------ state
     @property
@@ -100,11 +105,11 @@ class SimCard:
         if self.powered or not self.present:
             return
         self.powered, self.initialising, self.verified = True, True, False
-        self._module.after(self._module.profile.sim_init, self._initialised)
+        self._ctx.after(self._ctx.profile.sim_init, self._initialised)
 
     def _initialised(self) -> None:
         self.initialising = False
-        if self.state is SimState.READY and self._module.power == "on":
+        if self.state is SimState.READY and self._ctx.powered():
             self.on_ready()
 
     def power_off(self) -> None:

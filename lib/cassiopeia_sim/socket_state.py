@@ -37,6 +37,13 @@ class Sock:
     sent: int = 0  # bytes the host gave to send, since the dial (+SQNSI)
     received: int = 0  # bytes the peer sent, since the dial
 
+    def open(self, state: int, udp: bool) -> None:
+        """A new use of the socket (a dial, a listen): its counters and unread data start again."""
+        self.state, self.udp = state, udp
+        self.generation += 1
+        self.sent = self.received = 0
+        self.buffer.clear()
+
     def status_line(self) -> str:
         if self.state == CLOSED:
             return f"+SQNSS: {self.conn_id},0"

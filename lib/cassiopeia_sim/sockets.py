@@ -1,7 +1,8 @@
 """Data over UART (guide 3): six sockets over real TCP (or UDP) connections.
 
 Commands: +SQNSCFG, +SQNSCFGEXT, +SQNSD, +SQNSS, +SQNSO, +SQNSSEND, +SQNSSENDEXT,
-+SQNSRECV, +SQNSH. URCs: +SQNSRING, +SQNSH. Online mode hands the UART to the
++SQNSRECV, +SQNSH, +SQNSI; listening (+SQNSL, +SQNSLUDP, +SQNSA) in listening.py. URCs:
++SQNSRING, +SQNSH. Online mode hands the UART to the
 socket until `+++` framed by guard silence (S12) suspends it.
 
 The module's loop reads and writes the sockets (non-blocking). A socket is read only
@@ -16,18 +17,17 @@ import contextlib
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING
 
-from .engine import Pending, Prompt, Reply, Spec
+from .context import ServiceContext
+from .engine import Engine, Pending, Prompt, Reply, Spec
 from .errors import CmeFail
 from .escape import EscapeDetector
 from .lexer import Args
 from .listening import Listening
+from .network import Network
+from .routing import IpRouting
 from .socket_config import SocketConfig
 from .socket_state import CLOSED, ONLINE, OPENING, SUSPENDED, SUSPENDED_DATA, Sock
-
-if TYPE_CHECKING:
-    from .module import SimulatedModule
 
 __all__ = ["Sockets"]
 
@@ -41,18 +41,24 @@ CTRL_Z, ESC, BACKSPACE = 0x1A, 0x1B, 0x08
 
 
 class Sockets:
-    def __init__(self, module: SimulatedModule) -> None:
-        self.module = module
+    def __init__(
+        self, ctx: ServiceContext, engine: Engine, network: Network, routing: IpRouting
+    ) -> None:
+        self.ctx = ctx
+        self._urc = ctx.urc
+        self._engine = engine  # the UART's command side: online mode takes it over
+        self._network = network  # a socket opens on an active PDN
+        self._routing = routing  # bypass and the module's names
         self.socks = {i: Sock(i) for i in range(1, 7)}
         self.online: Sock | None = None
         self._escape = EscapeDetector(
-            lambda: self.module.engine.s12 * 0.02,  # S12 counts fiftieths of a second
+            lambda: self._engine.s12 * 0.02,  # S12 counts fiftieths of a second
             self.to_peer,
             self.escaped,
-            self.module.after,
+            self.ctx.after,
         )
-        self.listening = Listening(self)  # +SQNSL, +SQNSA
-        self.config = SocketConfig(module.nv)  # +SQNSCFG, +SQNSCFGEXT
+        self.listening = Listening(ctx, self)  # +SQNSL, +SQNSLUDP, +SQNSA
+        self.config = SocketConfig(ctx.nv)  # +SQNSCFG, +SQNSCFGEXT
         self._host_ready = True  # the client reads what the module sends (its RTS)
         self._input_held = False  # the module holds the client's input (its CTS)
 
@@ -93,11 +99,9 @@ class Sockets:
         s = self.socks[conn_id]
         if s.state != CLOSED:
             raise CmeFail(NOT_ALLOWED)
-        if self.module.routing.bypass_on:
+        if self._routing.bypass_on:
             raise CmeFail(NOT_ALLOWED)  # bypass: IP belongs to the USB/ECM host, not to the UART
-        net = self.module.network
-        ctx = net.contexts.get(self.cfg(conn_id)[0])
-        if not net.registered or ctx is None or not ctx.active:
+        if not self._network.pdn_up(self.cfg(conn_id)[0]):
             raise CmeFail(NO_SERVICE)
         return s
 
@@ -114,12 +118,10 @@ class Sockets:
             args.int(7, choices=(0, 1))
         s = self.closed_socket_on_a_pdn(conn_id)
         try:
-            address = self.module.routing.resolve(host)
+            address = self._routing.resolve(host)
         except OSError:
             raise CmeFail(NO_SERVICE) from None
-        s.state, s.udp, s.generation = OPENING, udp, s.generation + 1
-        s.sent = s.received = 0
-        s.buffer.clear()
+        s.open(OPENING, udp)
         pending = Pending()
         timeout = self.cfg(conn_id)[3] / 10 or 60.0
         threading.Thread(
@@ -148,9 +150,9 @@ class Sockets:
             sock.connect((address, port))
             sock.settimeout(None)
         except OSError:
-            self.module.loop.call_soon(self._dial_failed, s, gen, pending)
+            self.ctx.loop.call_soon(self._dial_failed, s, gen, pending)
             return
-        self.module.loop.call_soon(self.connected, s, gen, sock, online, pending)
+        self.ctx.loop.call_soon(self.connected, s, gen, sock, online, pending)
 
     def _dial_failed(self, s: Sock, gen: int, pending: Pending) -> None:
         if s.generation == gen:
@@ -173,7 +175,8 @@ class Sockets:
         if online:
             self._go_online(s, pending.resolve)
         else:
-            s.state = SUSPENDED  # a command-mode socket shows 2 (reference 6.4)
+            # a command-mode socket shows 2 (reference 6.4); 3 with a UDP peer's first datagram
+            s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
             pending.resolve()
             self._update_reading(s)
 
@@ -185,11 +188,11 @@ class Sockets:
         self.online = s
         self._escape.reset()
         # before CONNECT: nothing queued runs as AT
-        self.module.engine.online_sink = self._escape.feed
+        self._engine.online_sink = self._escape.feed
         resolve(final="CONNECT")
         if s.buffer:
             data, s.buffer[:] = bytes(s.buffer), b""
-            self.module.engine.raw(data)
+            self._engine.raw(data)
         self._update_reading(s)
 
     # ------------------------------------------------------------ traffic
@@ -204,9 +207,9 @@ class Sockets:
         s.reading = want
         if want:
             gen = s.generation
-            self.module.loop.add_reader(s.sock.fileno(), lambda: self._readable(s, gen))
+            self.ctx.loop.add_reader(s.sock.fileno(), lambda: self._readable(s, gen))
         else:
-            self.module.loop.remove_reader(s.sock.fileno())
+            self.ctx.loop.remove_reader(s.sock.fileno())
 
     def host_ready(self, ready: bool) -> None:
         self._host_ready = ready
@@ -234,7 +237,7 @@ class Sockets:
         if idle >= max_to:
             self._peer_closed(s)
         else:
-            self.module.after(max_to - idle, self._watch_inactivity, s, gen)
+            self.ctx.after(max_to - idle, self._watch_inactivity, s, gen)
 
     def _received(self, s: Sock, data: bytes) -> None:
         if not data:
@@ -243,7 +246,7 @@ class Sockets:
         s.active_at = time.monotonic()
         s.received += len(data)
         if s.state == ONLINE:
-            self.module.engine.raw(data)
+            self._engine.raw(data)
             return
         s.buffer += data
         s.state = SUSPENDED_DATA
@@ -253,13 +256,13 @@ class Sockets:
     def _ring(self, s: Sock) -> None:
         sr_mode, hex_mode = self.ext(s.conn_id)[0], self.ext(s.conn_id)[1]
         if sr_mode == 0:
-            self.module.urc(f"+SQNSRING: {s.conn_id}")
+            self._urc(f"+SQNSRING: {s.conn_id}")
         elif sr_mode == 1:
-            self.module.urc(f"+SQNSRING: {s.conn_id},{len(s.buffer)}")
+            self._urc(f"+SQNSRING: {s.conn_id},{len(s.buffer)}")
         else:
             data, s.buffer[:] = bytes(s.buffer[:MAX_DATA]), s.buffer[MAX_DATA:]
             view = binascii.hexlify(data).decode().upper() if hex_mode else data.decode("latin-1")
-            self.module.urc(f"+SQNSRING: {s.conn_id},{len(data)},{view}")
+            self._urc(f"+SQNSRING: {s.conn_id},{len(data)},{view}")
             s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
 
     def _peer_closed(self, s: Sock) -> None:
@@ -267,9 +270,9 @@ class Sockets:
         self.close(s)
         if was_online:
             self.leave_online()
-            self.module.engine.final("NO CARRIER")
+            self._engine.final("NO CARRIER")
         else:
-            self.module.urc(f"+SQNSH: {s.conn_id}")
+            self._urc(f"+SQNSH: {s.conn_id}")
 
     def to_peer(self, data: bytes) -> None:
         s = self.online
@@ -294,7 +297,7 @@ class Sockets:
             if not data:
                 return True
             gen = s.generation
-            self.module.loop.add_writer(sock.fileno(), lambda: self._writable(s, gen))
+            self.ctx.loop.add_writer(sock.fileno(), lambda: self._writable(s, gen))
         s.out += data
         if s is self.online and len(s.out) >= SEND_WINDOW:
             self._hold_input(True)  # the peer is slower than the client: the client waits
@@ -311,35 +314,35 @@ class Sockets:
             self._peer_closed(s)
             return
         if not s.out:
-            self.module.loop.remove_writer(s.sock.fileno())
+            self.ctx.loop.remove_writer(s.sock.fileno())
         if self._input_held and len(s.out) < SEND_WINDOW // 2:
             self._hold_input(False)
 
     def _hold_input(self, hold: bool) -> None:
         if hold != self._input_held:
             self._input_held = hold
-            self.module.hold_input(hold)
+            self.ctx.hold_input(hold, "sockets")
 
     def escaped(self) -> None:
         s = self.online
         if s is not None:
             s.state = SUSPENDED_DATA if s.buffer else SUSPENDED
         self.leave_online()
-        self.module.engine.final("OK")
+        self._engine.final("OK")
         if s is not None:
             self._update_reading(s)
 
     def leave_online(self) -> None:
         self.online = None
         self._hold_input(False)  # AT commands come next: the client is read again
-        self.module.engine.online_sink = None
-        self.module.engine.resume()
+        self._engine.online_sink = None
+        self._engine.resume()
 
     def close(self, s: Sock) -> None:
         """Close the socket (a connection, a listener, a peer waiting to be taken)."""
         if s.sock is not None:
-            if not self.module.loop.stopped:
-                self.module.loop.forget(s.sock.fileno())
+            if not self.ctx.loop.stopped:
+                self.ctx.loop.forget(s.sock.fileno())
             if s.out and not s.udp:
                 # What the module accepted goes out before the FIN, as a real stack sends it;
                 # bounded, for a peer that reads nothing.
@@ -354,7 +357,7 @@ class Sockets:
     def network_lost(self) -> None:
         """The PDN or the radio went away: every socket is closed by the network."""
         for s in self.socks.values():
-            if s.state != CLOSED:
+            if s.state != CLOSED and not self.listening.network_lost(s):
                 self._peer_closed(s)
 
     def power_down(self) -> None:
@@ -376,7 +379,7 @@ class Sockets:
         args.at_most(1)
         s = self._connected_sock(args.int(0, lo=1, hi=6))
         pending = Pending()
-        self.module.after(self.module.profile.command, self._go_online, s, pending.resolve)
+        self.ctx.after(self.ctx.profile.command, self._go_online, s, pending.resolve)
         return pending
 
     def _send(self, args: Args) -> Prompt:

@@ -19,16 +19,15 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
+from .context import ServiceContext
 from .engine import Pending, Spec
 from .errors import CmeFail
 from .firmware import FirmwareImage, ImageError, parse_image
+from .identity import Identity
 from .lexer import Args
-
-if TYPE_CHECKING:
-    from .module import SimulatedModule
-    from .routing import IpRouting
+from .network import Network
+from .routing import IpRouting
 
 __all__ = ["Canceled", "Upgrade"]
 
@@ -179,9 +178,19 @@ class _Download(threading.Thread):
 
 
 class Upgrade:
-    def __init__(self, module: SimulatedModule, routing: IpRouting) -> None:
-        self.module = module
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        identity: Identity,
+        network: Network,
+        routing: IpRouting,
+        reboot: Callable[[], None],
+    ) -> None:
+        self.ctx = ctx
+        self._identity = identity  # the model an image must be built for; the revision it sets
+        self._network = network  # a server beyond the USB network needs a PDN
         self.routing = routing  # bypass and names: a room of their own
+        self._reboot = reboot
         self.state = "idle"
         self.percent: int | None = None
         self._job: _Download | None = None
@@ -207,8 +216,8 @@ class Upgrade:
             self._job.cancel.set()
             self._job = None
         if self.pending_firmware is not None:
-            self.module.identity.revision = self.pending_firmware.version
-            self.module.nv.factory_reset()  # guide 2.3.1: every setting is reset by an upgrade
+            self._identity.revision = self.pending_firmware.version
+            self.ctx.nv.factory_reset()  # guide 2.3.1: every setting is reset by an upgrade
             self.pending_firmware = None
         self.state, self.percent = "idle", None
 
@@ -230,9 +239,7 @@ class Upgrade:
     def _reachable(self, address: str) -> bool:
         if self.routing.is_host_side(address):
             return True
-        net = self.module.network
-        ctx = net.contexts.get(1)
-        return net.registered and ctx is not None and ctx.active and not self.routing.bypass_on
+        return self._network.pdn_up(1) and not self.routing.bypass_on
 
     def _set(self, args: Args) -> list[str] | Pending:
         args.at_most(5)
@@ -265,31 +272,31 @@ class Upgrade:
         marks = sorted(set(range(0, 101, step)) | {100}) if step else []
 
         def progress(received: int, total: int | None) -> None:
-            self.module.loop.call_soon(on_progress, 100 * received // total if total else None)
+            self.ctx.loop.call_soon(on_progress, 100 * received // total if total else None)
 
         def on_progress(percent: int | None) -> None:
             if self._job is not job or percent is None:
                 return
             self.percent = percent
             while marks and marks[0] <= percent:
-                self.module.urc(f'+SQNSUPGRADE: "downloading",{marks.pop(0)}')
+                self.ctx.urc(f'+SQNSUPGRADE: "downloading",{marks.pop(0)}')
 
         def done(data: bytes | None, error: BaseException | None) -> None:
-            self.module.loop.call_soon(on_done, data, error)
+            self.ctx.loop.call_soon(on_done, data, error)
 
         def on_done(data: bytes | None, error: BaseException | None) -> None:
             if self._job is not job:
                 return  # canceled, or the module reset meanwhile
             if error is None:
                 try:
-                    image = parse_image(data or b"", self.module.identity.model)
+                    image = parse_image(data or b"", self._identity.model)
                 except ImageError as exc:
                     error = exc
             if error is not None:
                 self._fail(error, pending)
                 return
             on_progress(100)
-            self.module.after(self.module.profile.install, installed, image)
+            self.ctx.after(self.ctx.profile.install, installed, image)
 
         def installed(image: FirmwareImage) -> None:
             if self._job is not job:
@@ -302,16 +309,16 @@ class Upgrade:
             if pending is not None:
                 pending.resolve()
             if reboot:
-                self.module.after_output(self.module._reset)
+                self.ctx.after_output(self._reboot)
 
         job = _Download(
             url,
-            self.module.profile.download_timeout,
-            self.module.profile.download_deadline,
+            self.ctx.profile.download_timeout,
+            self.ctx.profile.download_deadline,
             progress,
             done,
             self._reachable,
-            self.module.profile.download_step,
+            self.ctx.profile.download_step,
             self.routing.resolve,
             self._tls(),
         )
@@ -332,4 +339,4 @@ class Upgrade:
 
     def _set_state(self, state: str) -> None:
         self.state, self.percent = state, None
-        self.module.urc(f'+SQNSUPGRADE: "{state}"')
+        self.ctx.urc(f'+SQNSUPGRADE: "{state}"')

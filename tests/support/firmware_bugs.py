@@ -103,8 +103,8 @@ def ring_counts_one_more() -> None:
     original = sockets.Sockets._ring
 
     def _ring(self, s):
-        urc = self.module.urc
-        self.module.urc = lambda line: urc(
+        urc = self._urc
+        self._urc = lambda line: urc(
             f"{line.rsplit(',', 1)[0]},{int(line.rsplit(',', 1)[1]) + 1}"
             if line.count(",") == 1
             else line
@@ -112,7 +112,7 @@ def ring_counts_one_more() -> None:
         try:
             original(self, s)
         finally:
-            del self.module.urc
+            self._urc = urc
 
     sockets.Sockets._ring = _ring
 
