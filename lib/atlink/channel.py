@@ -67,15 +67,15 @@ class AtChannel:
         self._last_rx = 0.0  # when bytes were last received
         self._session: OnlineSession | None = None
         self._follow_dcd = False  # the online session follows the port's DCD
+        self._io = PortIO(url, baudrate, self._feed, self._flush_if_quiet, self._port_lost)
         self._link = SessionLink(
             self._session_write,
-            self._session_read,
+            self._io.read_here,
             self._arm_escape,
             self.transcript.event,
             self.transcript.tail,
         )
         self._lost: PortLost | None = None
-        self._io = PortIO(url, baudrate, self._feed, self._flush_if_quiet, self._port_lost)
         self._open(Deadline(open_timeout))
 
     # ------------------------------------------------------------ lifecycle
@@ -407,18 +407,7 @@ class AtChannel:
         until_lost: return None as soon as the port is lost instead of waiting on.
         """
         abort = (lambda: self._lost is not None) if until_lost else None
-        urc = self.urcs.wait(pattern, timeout, 0 if after is None else after, abort)
-        if urc is None and until_lost and self._lost is not None:
-            return None
-        if urc is None:
-            shown = pattern if isinstance(pattern, str) else getattr(pattern, "pattern", "a URC")
-            raise AtTimeout(
-                f"URC {shown}",
-                timeout,
-                [u.line for u in self.urcs.since(after or 0)],
-                self.transcript.tail(),
-            )
-        return urc
+        return self.urcs.expect(pattern, timeout, after or 0, abort, self.transcript.tail)
 
     @property
     def online(self) -> OnlineSession:
@@ -431,18 +420,6 @@ class AtChannel:
     def _session_write(self, data: bytes) -> None:
         with self._command_lock:
             self._write(data, bulk=True)
-
-    def _session_read(self, reached: Callable[[], bool], deadline: Deadline) -> None:
-        """An online reader reads a local port itself until `reached()` (or the deadline), as a
-        command does: the bytes skip a hand-over from the background reader to its thread.
-        Elsewhere the background reader delivers and this returns at once."""
-        if not self._io.local:
-            return
-        self._io.begin_reading()
-        try:
-            self._io.read_until(reached, deadline)
-        finally:
-            self._io.end_reading()
 
     def _arm_escape(self) -> None:
         with self._state:

@@ -290,6 +290,18 @@ class PortIO:
         except (serial.SerialException, OSError, ValueError):
             return
 
+    def read_here(self, reached: Callable[[], bool], deadline: Deadline) -> None:
+        """A waiter outside a command (an online reader) reads a local port itself until
+        `reached()`, as a command does: the bytes skip a hand-over from the background reader.
+        Elsewhere the background reader delivers and this returns at once."""
+        if self._fd is None:
+            return
+        self.begin_reading()
+        try:
+            self.read_until(reached, deadline)
+        finally:
+            self.end_reading()
+
     def read_until(self, reached: Callable[[], bool], deadline: Deadline) -> None:
         """Read a local port here, between begin_reading and end_reading, until `reached()`,
         the deadline or the loss of the port."""

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from re import Pattern
 
+from .results import AtTimeout
+
 __all__ = ["Urc", "UrcPattern", "UrcStore", "UrcTable", "matches"]
 
 # Given the line and the pending command line, True if the line is the command's answer.
@@ -129,6 +131,23 @@ class UrcStore:
                 if left <= 0 or (abort is not None and abort()):
                     return None
                 self._cond.wait(left)
+
+    def expect(
+        self,
+        pattern: UrcPattern,
+        timeout: float,
+        after: int = 0,
+        abort: Callable[[], bool] | None = None,
+        tail: Callable[[], str] = str,
+    ) -> Urc | None:
+        """wait(), but a timeout raises AtTimeout with the URCs seen since `after` and `tail()`
+        (a transcript's); None only when abort() ended the wait."""
+        urc = self.wait(pattern, timeout, after, abort)
+        if urc is not None or (abort is not None and abort()):
+            return urc
+        shown = pattern if isinstance(pattern, str) else getattr(pattern, "pattern", "a URC")
+        seen = [u.line for u in self.since(after)]
+        raise AtTimeout(f"URC {shown}", timeout, seen, tail())
 
     def wake(self) -> None:
         """Make waiters re-check their abort condition (the port was lost)."""
