@@ -194,6 +194,19 @@ def test_framing_never_loses_duplicates_or_misroutes_a_line(infos, urcs, data, c
         assert [u.line for u in at.urcs.since(mark)] == before_ok + after_ok
 
 
+@BOUNDED
+@given(
+    prefixes=st.lists(st.text("+^ABC:12 ", min_size=1, max_size=6), min_size=1, max_size=12),
+    line=st.text("+^ABC:12 ", max_size=10),
+)
+def test_a_lines_urc_prefix_is_the_longest_registered_one(prefixes, line):
+    table = UrcTable()
+    for prefix in prefixes:
+        table.register(prefix)
+    matching = [p for p in prefixes if line.startswith(p)]
+    assert table.prefix_of(line) == (max(matching, key=len) if matching else None)
+
+
 # Pieces that exercise every framer state: line ends of each kind, empty lines, prompts, a counted
 # reply header with its payload, online mode entered and ended, bytes that are not text.
 PIECES = [
