@@ -44,7 +44,7 @@ class Sockets:
     def __init__(
         self, ctx: ServiceContext, engine: Engine, network: Network, routing: IpRouting
     ) -> None:
-        self.ctx = ctx
+        self._ctx = ctx
         self._urc = ctx.urc
         self._engine = engine  # the UART's command side: online mode takes it over
         self._network = network  # a socket opens on an active PDN
@@ -55,7 +55,7 @@ class Sockets:
             lambda: self._engine.s12 * 0.02,  # S12 counts fiftieths of a second
             self.to_peer,
             self.escaped,
-            self.ctx.after,
+            self._ctx.after,
         )
         self.listening = Listening(ctx, self)  # +SQNSL, +SQNSLUDP, +SQNSA
         self.config = SocketConfig(ctx.nv)  # +SQNSCFG, +SQNSCFGEXT
@@ -150,9 +150,9 @@ class Sockets:
             sock.connect((address, port))
             sock.settimeout(None)
         except OSError:
-            self.ctx.loop.call_soon(self._dial_failed, s, gen, pending)
+            self._ctx.loop.call_soon(self._dial_failed, s, gen, pending)
             return
-        self.ctx.loop.call_soon(self.connected, s, gen, sock, online, pending)
+        self._ctx.loop.call_soon(self.connected, s, gen, sock, online, pending)
 
     def _dial_failed(self, s: Sock, gen: int, pending: Pending) -> None:
         if s.generation == gen:
@@ -207,9 +207,9 @@ class Sockets:
         s.reading = want
         if want:
             gen = s.generation
-            self.ctx.loop.add_reader(s.sock.fileno(), lambda: self._readable(s, gen))
+            self._ctx.loop.add_reader(s.sock.fileno(), lambda: self._readable(s, gen))
         else:
-            self.ctx.loop.remove_reader(s.sock.fileno())
+            self._ctx.loop.remove_reader(s.sock.fileno())
 
     def host_ready(self, ready: bool) -> None:
         self._host_ready = ready
@@ -237,7 +237,7 @@ class Sockets:
         if idle >= max_to:
             self._peer_closed(s)
         else:
-            self.ctx.after(max_to - idle, self._watch_inactivity, s, gen)
+            self._ctx.after(max_to - idle, self._watch_inactivity, s, gen)
 
     def _received(self, s: Sock, data: bytes) -> None:
         if not data:
@@ -297,7 +297,7 @@ class Sockets:
             if not data:
                 return True
             gen = s.generation
-            self.ctx.loop.add_writer(sock.fileno(), lambda: self._writable(s, gen))
+            self._ctx.loop.add_writer(sock.fileno(), lambda: self._writable(s, gen))
         s.out += data
         if s is self.online and len(s.out) >= SEND_WINDOW:
             self._hold_input(True)  # the peer is slower than the client: the client waits
@@ -314,14 +314,14 @@ class Sockets:
             self._peer_closed(s)
             return
         if not s.out:
-            self.ctx.loop.remove_writer(s.sock.fileno())
+            self._ctx.loop.remove_writer(s.sock.fileno())
         if self._input_held and len(s.out) < SEND_WINDOW // 2:
             self._hold_input(False)
 
     def _hold_input(self, hold: bool) -> None:
         if hold != self._input_held:
             self._input_held = hold
-            self.ctx.hold_input(hold, "sockets")
+            self._ctx.hold_input(hold, "sockets")
 
     def escaped(self) -> None:
         s = self.online
@@ -341,8 +341,8 @@ class Sockets:
     def close(self, s: Sock) -> None:
         """Close the socket (a connection, a listener, a peer waiting to be taken)."""
         if s.sock is not None:
-            if not self.ctx.loop.stopped:
-                self.ctx.loop.forget(s.sock.fileno())
+            if not self._ctx.loop.stopped:
+                self._ctx.loop.forget(s.sock.fileno())
             if s.out and not s.udp:
                 # What the module accepted goes out before the FIN, as a real stack sends it;
                 # bounded, for a peer that reads nothing.
@@ -379,7 +379,7 @@ class Sockets:
         args.at_most(1)
         s = self._connected_sock(args.int(0, lo=1, hi=6))
         pending = Pending()
-        self.ctx.after(self.ctx.profile.command, self._go_online, s, pending.resolve)
+        self._ctx.after(self._ctx.profile.command, self._go_online, s, pending.resolve)
         return pending
 
     def _send(self, args: Args) -> Prompt:

@@ -186,7 +186,7 @@ class Upgrade:
         routing: IpRouting,
         reboot: Callable[[], None],
     ) -> None:
-        self.ctx = ctx
+        self._ctx = ctx
         self._identity = identity  # the model an image must be built for; the revision it sets
         self._network = network  # a server beyond the USB network needs a PDN
         self.routing = routing  # bypass and names: a room of their own
@@ -217,7 +217,7 @@ class Upgrade:
             self._job = None
         if self.pending_firmware is not None:
             self._identity.revision = self.pending_firmware.version
-            self.ctx.nv.factory_reset()  # guide 2.3.1: every setting is reset by an upgrade
+            self._ctx.nv.factory_reset()  # guide 2.3.1: every setting is reset by an upgrade
             self.pending_firmware = None
         self.state, self.percent = "idle", None
 
@@ -272,17 +272,17 @@ class Upgrade:
         marks = sorted(set(range(0, 101, step)) | {100}) if step else []
 
         def progress(received: int, total: int | None) -> None:
-            self.ctx.loop.call_soon(on_progress, 100 * received // total if total else None)
+            self._ctx.loop.call_soon(on_progress, 100 * received // total if total else None)
 
         def on_progress(percent: int | None) -> None:
             if self._job is not job or percent is None:
                 return
             self.percent = percent
             while marks and marks[0] <= percent:
-                self.ctx.urc(f'+SQNSUPGRADE: "downloading",{marks.pop(0)}')
+                self._ctx.urc(f'+SQNSUPGRADE: "downloading",{marks.pop(0)}')
 
         def done(data: bytes | None, error: BaseException | None) -> None:
-            self.ctx.loop.call_soon(on_done, data, error)
+            self._ctx.loop.call_soon(on_done, data, error)
 
         def on_done(data: bytes | None, error: BaseException | None) -> None:
             if self._job is not job:
@@ -296,7 +296,7 @@ class Upgrade:
                 self._fail(error, pending)
                 return
             on_progress(100)
-            self.ctx.after(self.ctx.profile.install, installed, image)
+            self._ctx.after(self._ctx.profile.install, installed, image)
 
         def installed(image: FirmwareImage) -> None:
             if self._job is not job:
@@ -309,16 +309,16 @@ class Upgrade:
             if pending is not None:
                 pending.resolve()
             if reboot:
-                self.ctx.after_output(self._reboot)
+                self._ctx.after_output(self._reboot)
 
         job = _Download(
             url,
-            self.ctx.profile.download_timeout,
-            self.ctx.profile.download_deadline,
+            self._ctx.profile.download_timeout,
+            self._ctx.profile.download_deadline,
             progress,
             done,
             self._reachable,
-            self.ctx.profile.download_step,
+            self._ctx.profile.download_step,
             self.routing.resolve,
             self._tls(),
         )
@@ -339,4 +339,4 @@ class Upgrade:
 
     def _set_state(self, state: str) -> None:
         self.state, self.percent = state, None
-        self.ctx.urc(f'+SQNSUPGRADE: "{state}"')
+        self._ctx.urc(f'+SQNSUPGRADE: "{state}"')
