@@ -13,33 +13,18 @@ machine's loopback (GUESSES.md); it takes one peer, and stops listening.
 from __future__ import annotations
 
 import socket
-from typing import Protocol
 
 from .context import ServiceContext
 from .engine import Pending, Spec
 from .errors import CmeFail, SyntaxFail
 from .lexer import Args
-from .socket_state import INCOMING, LISTENING, Sock
+from .socket_state import INCOMING, LISTENING, Sock, SocketTable
 
-__all__ = ["Listening", "SocketTable"]
+__all__ = ["Listening"]
 
 NOT_ALLOWED = 3
 PDN_SIDE = "127.0.0.1"  # where the simulated PDN's peers are: this machine's loopback
 UDP_ABORTED = "+SQNSLUDP: ABORTED"
-
-
-class SocketTable(Protocol):
-    """What listening needs of the module's six sockets (sockets.py)."""
-
-    socks: dict[int, Sock]
-
-    def closed_socket_on_a_pdn(self, conn_id: int) -> Sock: ...
-    def close(self, s: Sock) -> None: ...
-    def ext(self, conn_id: int) -> list[int]: ...
-    def pdn_address(self) -> str: ...
-    def connected(
-        self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending
-    ) -> None: ...
 
 
 class Listening:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from .engine import Pending
 
 __all__ = [
     "CLOSED",
@@ -14,6 +17,7 @@ __all__ = [
     "SUSPENDED",
     "SUSPENDED_DATA",
     "Sock",
+    "SocketTable",
 ]
 
 # +SQNSS states (reference 6.4)
@@ -57,3 +61,18 @@ class Sock:
         bytes the kernel has not taken yet; always 0 for UDP)."""
         waiting = 0 if self.udp else len(self.out)
         return f"+SQNSI: {self.conn_id},{self.sent},{self.received},{len(self.buffer)},{waiting}"
+
+
+class SocketTable(Protocol):
+    """What dialling and listening need of the module's six sockets (sockets.py)."""
+
+    socks: dict[int, Sock]
+
+    def closed_socket_on_a_pdn(self, conn_id: int) -> Sock: ...
+    def close(self, s: Sock) -> None: ...
+    def cfg(self, conn_id: int) -> list[int]: ...
+    def ext(self, conn_id: int) -> list[int]: ...
+    def pdn_address(self) -> str: ...
+    def connected(
+        self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending
+    ) -> None: ...

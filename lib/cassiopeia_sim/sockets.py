@@ -1,8 +1,8 @@
 """Data over UART (guide 3): six sockets over real TCP (or UDP) connections.
 
-Commands: +SQNSCFG, +SQNSCFGEXT, +SQNSD, +SQNSS, +SQNSO, +SQNSSEND, +SQNSSENDEXT,
-+SQNSRECV, +SQNSH, +SQNSI; listening (+SQNSL, +SQNSLUDP, +SQNSA) in listening.py. URCs:
-+SQNSRING, +SQNSH. Online mode hands the UART to the
+Commands: +SQNSCFG, +SQNSCFGEXT, +SQNSS, +SQNSO, +SQNSSEND, +SQNSSENDEXT, +SQNSRECV,
++SQNSH, +SQNSI; a socket opens by dialling (+SQNSD, dialling.py) or listening (+SQNSL,
++SQNSLUDP, +SQNSA, listening.py). URCs: +SQNSRING, +SQNSH. Online mode hands the UART to the
 socket until `+++` framed by guard silence (S12) suspends it.
 
 The module's loop reads and writes the sockets (non-blocking). A socket is read only
@@ -15,10 +15,10 @@ from __future__ import annotations
 import binascii
 import contextlib
 import socket
-import threading
 import time
 
 from .context import ServiceContext
+from .dialling import Dialling
 from .engine import Engine, Pending, Prompt, Reply, Spec
 from .errors import CmeFail
 from .escape import EscapeDetector
@@ -27,7 +27,7 @@ from .listening import Listening
 from .network import Network
 from .routing import IpRouting
 from .socket_config import SocketConfig
-from .socket_state import CLOSED, ONLINE, OPENING, SUSPENDED, SUSPENDED_DATA, Sock
+from .socket_state import CLOSED, ONLINE, SUSPENDED, SUSPENDED_DATA, Sock
 
 __all__ = ["Sockets"]
 
@@ -57,6 +57,7 @@ class Sockets:
             self.escaped,
             self._ctx.after,
         )
+        self.dialling = Dialling(ctx, self, routing.resolve)  # +SQNSD
         self.listening = Listening(ctx, self)  # +SQNSL, +SQNSLUDP, +SQNSA
         self.config = SocketConfig(ctx.nv)  # +SQNSCFG, +SQNSCFGEXT
         self._host_ready = True  # the client reads what the module sends (its RTS)
@@ -75,10 +76,7 @@ class Sockets:
 
         return {
             **self.config.specs(),
-            "+SQNSD": Spec(
-                set=self._dial,
-                test=lambda: ["+SQNSD: (1-6),(0-1),(0-65535),,(0,255),(0-65535),(0-1)"],
-            ),
+            **self.dialling.specs(),
             **self.listening.specs(),
             "+SQNSS": Spec(exec=status, read=status, test=list),
             "+SQNSI": Spec(
@@ -93,7 +91,7 @@ class Sockets:
             "+SQNSH": Spec(set=self._shutdown, test=lambda: ["+SQNSH: (1-6)"]),
         }
 
-    # ------------------------------------------------------------ dialling
+    # ------------------------------------------------ opening: dialling.py, listening.py
     def closed_socket_on_a_pdn(self, conn_id: int) -> Sock:
         """The socket, if it may open now: closed, bypass off, its context's PDN up."""
         s = self.socks[conn_id]
@@ -104,60 +102,6 @@ class Sockets:
         if not self._network.pdn_up(self.cfg(conn_id)[0]):
             raise CmeFail(NO_SERVICE)
         return s
-
-    def _dial(self, args: Args) -> Pending:
-        args.at_most(8)
-        conn_id = args.int(0, lo=1, hi=6)
-        udp = args.int(1, choices=(0, 1)) == 1
-        port = args.int(2, lo=0, hi=65535)
-        host = args.str(3, quoted=True, max_len=253)
-        args.int(4, default=0, choices=(0, 255))
-        local_port = args.int(5, default=0, lo=0, hi=65535)
-        online = args.int(6, default=0, choices=(0, 1)) == 0
-        if args.present(7):
-            args.int(7, choices=(0, 1))
-        s = self.closed_socket_on_a_pdn(conn_id)
-        try:
-            address = self._routing.resolve(host)
-        except OSError:
-            raise CmeFail(NO_SERVICE) from None
-        s.open(OPENING, udp)
-        pending = Pending()
-        timeout = self.cfg(conn_id)[3] / 10 or 60.0
-        threading.Thread(
-            target=self._connect,
-            args=(s, s.generation, address, port, local_port, timeout, online, pending),
-            daemon=True,
-        ).start()
-        return pending
-
-    def _connect(
-        self,
-        s: Sock,
-        gen: int,
-        address: str,
-        port: int,
-        local_port: int,
-        timeout: float,
-        online: bool,
-        pending: Pending,
-    ) -> None:
-        try:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if s.udp else socket.SOCK_STREAM)
-            if s.udp and local_port:
-                sock.bind(("127.0.0.1", local_port))
-            sock.settimeout(timeout)
-            sock.connect((address, port))
-            sock.settimeout(None)
-        except OSError:
-            self._ctx.loop.call_soon(self._dial_failed, s, gen, pending)
-            return
-        self._ctx.loop.call_soon(self.connected, s, gen, sock, online, pending)
-
-    def _dial_failed(self, s: Sock, gen: int, pending: Pending) -> None:
-        if s.generation == gen:
-            s.state = CLOSED
-            pending.resolve(final="NO CARRIER")  # as TinyGSM and the reference's tables expect
 
     def connected(
         self, s: Sock, gen: int, sock: socket.socket, online: bool, pending: Pending
