@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -60,7 +61,8 @@ def test_the_recording_holds_urcs_actions_and_codes_by_role(suites_run):
     assert kinds == {"run", "module", "command", "urc", "action"}
     commands = " ".join(e["command"] for e in suites_run if e["kind"] == "command")
     assert '"***(PIN)"' in commands and '"***(PUK)"' in commands and '"***"' in commands
-    assert "0000" not in commands and "42984776" not in commands  # the bench's codes
+    # the bench's codes, as whole numbers: a loopback port such as 40000 holds "0000" too
+    assert not re.search(r"\b(0000|42984776)\b", commands)
 
 
 @pytest.mark.slow
