@@ -10,6 +10,7 @@ pytest_plugins = [
     "fixtures.usecases",
     "fixtures.checks",
     "fixtures.secrets",
+    "fixtures.recording",
     "fixtures.bench",
     "fixtures.capabilities",
     "fixtures.probe",
@@ -17,7 +18,6 @@ pytest_plugins = [
     "fixtures.servers",
     "fixtures.firmware",
     "fixtures.peer",
-    "fixtures.recording",
     "fixtures.reports",
     "fixtures.acceptance",
 ]

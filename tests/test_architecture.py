@@ -127,3 +127,41 @@ def test_the_rules_see_real_imports():
     channel = ROOT / "lib/atlink/channel.py"
     assert ("framing", 1) in _imports(channel, anywhere=False)
     assert "atlink.framing" in {_resolve(channel, m, lv) for m, lv in _imports(channel, False)}
+
+
+def _fixture_imports(path: Path) -> set[str]:
+    """The fixtures modules `path` imports at module level (`from . import x` included)."""
+    found = set()
+    for node in _module_level(ast.parse(path.read_text()).body, typing=False):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names = [node.module] if node.module else [alias.name for alias in node.names]
+            found |= {f"fixtures.{name.split('.')[0]}" for name in names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fixtures."):
+            found.add(".".join(node.module.split(".")[:2]))
+    return found
+
+
+def test_a_plugin_is_registered_before_any_plugin_that_imports_it():
+    # pytest rewrites a plugin's asserts only if nothing imported it first: otherwise every
+    # run warns (PytestAssertRewriteWarning) and its asserts fail without their values
+    tree = ast.parse((ROOT / "conftest.py").read_text())
+    plugins = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "pytest_plugins"
+    )
+    direct = {f"fixtures.{p.stem}": _fixture_imports(p) for p in _files("fixtures")}
+
+    def reached(module: str, seen: set[str]) -> set[str]:
+        for dep in direct.get(module, set()) - seen:
+            seen.add(dep)
+            reached(dep, seen)
+        return seen
+
+    early = [
+        f"{plugin} imports {dep}, registered after it"
+        for i, plugin in enumerate(plugins)
+        for dep in reached(plugin, set())
+        if dep in plugins[i + 1 :]
+    ]
+    assert not early, "\n".join(early)
