@@ -1,12 +1,12 @@
 """Dialling a socket (reference 6.3, guide 3): `AT+SQNSD` resolves the host by the module's
-own names, connects on a worker thread (a TCP connect may take connTo), and hands the
+own names, connects without blocking the loop (a TCP connect may take connTo), and hands the
 connection to the sockets; a dial that fails answers NO CARRIER.
 """
 
 from __future__ import annotations
 
+import errno
 import socket
-import threading
 from collections.abc import Callable
 
 from .context import ServiceContext
@@ -55,37 +55,50 @@ class Dialling:
         s.open(OPENING, udp)
         pending = Pending()
         timeout = self._sockets.cfg(conn_id)[3] / 10 or 60.0
-        threading.Thread(
-            target=self._connect,
-            args=(s, s.generation, address, port, local_port, timeout, online, pending),
-            daemon=True,
-        ).start()
+        self._connect(s, (address, port), local_port, timeout, online, pending)
         return pending
 
     def _connect(
         self,
         s: Sock,
-        gen: int,
-        address: str,
-        port: int,
+        peer: tuple[str, int],
         local_port: int,
         timeout: float,
         online: bool,
         pending: Pending,
     ) -> None:
+        """A non-blocking connect, settled on the loop by the first of: the socket writable (made
+        or refused), or connTo gone by. Settled for a socket reopened meanwhile, it is dropped."""
+        gen, loop = s.generation, self._ctx.loop
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if s.udp else socket.SOCK_STREAM)
         try:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if s.udp else socket.SOCK_STREAM)
             if s.udp and local_port:
                 sock.bind(("127.0.0.1", local_port))
-            sock.settimeout(timeout)
-            sock.connect((address, port))
-            sock.settimeout(None)
-        except OSError:
-            self._ctx.loop.call_soon(self._dial_failed, s, gen, pending)
+            sock.setblocking(False)
+            error = sock.connect_ex(peer)
+        except OSError as exc:
+            error = exc.errno or errno.EIO
+        if error not in (errno.EINPROGRESS, errno.EWOULDBLOCK):
+            loop.call_soon(self._settle, s, gen, sock, error, online, pending)
             return
-        self._ctx.loop.call_soon(self._sockets.connected, s, gen, sock, online, pending)
+        fd = sock.fileno()
 
-    def _dial_failed(self, s: Sock, gen: int, pending: Pending) -> None:
-        if s.generation == gen:
-            s.state = CLOSED
-            pending.resolve(final="NO CARRIER")  # as TinyGSM and the reference's tables expect
+        def settle(error: int) -> None:
+            loop.forget(fd)
+            timer.cancel()
+            self._settle(s, gen, sock, error, online, pending)
+
+        # the loop's own timer, not the module's: a reset must not leave the attempt open
+        timer = loop.call_later(timeout, settle, errno.ETIMEDOUT)
+        loop.add_writer(fd, lambda: settle(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)))
+
+    def _settle(
+        self, s: Sock, gen: int, sock: socket.socket, error: int, online: bool, pending: Pending
+    ) -> None:
+        if error:
+            sock.close()
+            if s.generation == gen:
+                s.state = CLOSED
+                pending.resolve(final="NO CARRIER")  # as TinyGSM and the reference's tables expect
+            return
+        self._sockets.connected(s, gen, sock, online, pending)

@@ -1,7 +1,10 @@
 """The simulated sockets: configuration forms, UDP, escape timing, bypass."""
 
+import gc
 import socket
+import threading
 import time
+import warnings
 
 import pytest
 from sim_helpers import reboot
@@ -52,6 +55,42 @@ def test_errors(router):
     control.set_coverage(False)
     assert at.command('AT+SQNSD=1,0,1,"127.0.0.1"', check=False).final.line == "+CME ERROR: 30"
     control.set_coverage(True)
+
+
+def test_a_refused_dial_answers_no_carrier_and_leaves_nothing_behind(router):
+    """A dial that fails answers NO CARRIER (dialling.py); its socket is closed there and then,
+    and no thread is left connecting: nothing for the garbage collector to find open."""
+    at, _ = router
+    with socket.socket() as idle:  # bound, never listening: a connect to it is refused
+        idle.bind(("127.0.0.1", 0))
+        threads = threading.active_count()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            line = f'AT+SQNSD=1,0,{idle.getsockname()[1]},"127.0.0.1",0,0,1'
+            assert at.command(line, check=False).final.line == "NO CARRIER"
+            # a connecting thread, had there been one, is over within this bounded wait
+            deadline = time.monotonic() + 2
+            while threading.active_count() > threads and time.monotonic() < deadline:
+                time.sleep(0.01)
+            gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert at.command("AT+SQNSS?").lines[0] == "+SQNSS: 1,0"
+
+
+def test_a_dial_nobody_answers_gives_up_after_conn_to(router):
+    """connTo (reference 6.1, tenths of a second) bounds a dial: a peer whose backlog is full
+    drops the SYN, and the module answers NO CARRIER once connTo has gone by."""
+    at, _ = router
+    at.command("AT+SQNSCFG=1,1,300,90,10,50")  # connTo 1 s
+    with socket.socket() as full, socket.socket() as first:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        first.connect(full.getsockname())  # the one connection the backlog holds
+        started = time.monotonic()
+        line = f'AT+SQNSD=1,0,{full.getsockname()[1]},"127.0.0.1",0,0,1'
+        assert at.command(line, timeout=10, check=False).final.line == "NO CARRIER"
+        assert time.monotonic() - started >= 1.0
+    assert at.command("AT+SQNSS?").lines[0] == "+SQNSS: 1,0"
 
 
 def test_bypass_mode_refuses_sockets(simulator):
