@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from atlink import AtChannel
-from support.benches import require_tool, served_simulator
+from support.benches import require_tool, served_simulator, stop
 from support.processes import spawn
 
 
@@ -111,5 +111,4 @@ def test_served_on_tcp_as_socket_url():
             with AtChannel(url) as at:
                 assert at.command("AT+CGMM", timeout=10).lines[-1] == "CB610L"
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)

@@ -60,12 +60,16 @@ def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 15.0) -> 
 
 
 def stop(proc: subprocess.Popen) -> None:
+    """End the child, and close its pipes: left to the garbage collector, they warn."""
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(10)
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 @contextlib.contextmanager
