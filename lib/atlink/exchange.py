@@ -214,7 +214,7 @@ class Router:
                 self.online = True
                 return Route.CONNECT
             return Route.FINAL
-        if self.urc_table.is_urc(line, ex.command, ex.expected):
+        if self.urc_table.is_urc(line, ex.command, ex.expected, ex.lines):
             return Route.URC
         if not ex.lines and _is_echo(line, ex.echo):
             return Route.DROPPED

@@ -7,7 +7,9 @@ The routing rule (applied by the channel to every line while a command is pendin
    with the pending command's expected prefix. In that conflict (`+CEREG: ...`
    while `AT+CEREG?` runs) the prefix's discriminator decides (for +CEREG: the
    field count, lib/cassiopeia/urcs.py); a prefix registered without one gives the
-   line to the command (the response wins).
+   line to the command (the response wins). A prefix registered `one_reply` is answered
+   by one line: once the command has it, a later line of that prefix is a URC (the progress
+   of `+SQNSUPGRADE` while `AT+SQNSUPGRADE?` runs).
 3. Any other line is information text of the command.
 With no command pending, or before the command is fully written, every line is a URC.
 """
@@ -18,7 +20,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from re import Pattern
 
@@ -52,13 +54,21 @@ def matches(pattern: UrcPattern, line: str) -> bool:
 class UrcTable:
     def __init__(self) -> None:
         self._prefixes: dict[str, Discriminator | None] = {}
+        self._one_reply: set[str] = set()
         self._first: set[str] = set()
         self._longest: Callable[[str], re.Match[str] | None] = lambda line: None
 
-    def register(self, prefix: str, solicited: Discriminator | None = None) -> None:
+    def register(
+        self, prefix: str, solicited: Discriminator | None = None, *, one_reply: bool = False
+    ) -> None:
+        """one_reply: the command sharing this prefix answers one line of it, no more."""
         if not prefix:
             raise ValueError("a URC prefix cannot be empty")
         self._prefixes[prefix] = solicited
+        if one_reply:
+            self._one_reply.add(prefix)
+        else:
+            self._one_reply.discard(prefix)
         self._first = {p[:1] for p in self._prefixes}
         # one anchored alternation, longest first: the longest registered prefix of a line in one
         # match (a loop over twenty prefixes cost every line of every answer 2 us)
@@ -75,13 +85,20 @@ class UrcTable:
         return m.group() if m else None
 
     def is_urc(
-        self, line: str, command: str | None, expected: str | tuple[str, ...] | None
+        self,
+        line: str,
+        command: str | None,
+        expected: str | tuple[str, ...] | None,
+        answered: Sequence[str] = (),
     ) -> bool:
-        """expected: the prefix (or prefixes) the pending command's own lines start with."""
+        """expected: the prefix (or prefixes) the pending command's own lines start with;
+        answered: the lines it has already been given."""
         prefix = self.prefix_of(line)
         if prefix is None:
             return False
         if command is None or not expected or not line.startswith(expected):
+            return True
+        if prefix in self._one_reply and any(a.startswith(prefix) for a in answered):
             return True
         solicited = self._prefixes[prefix]
         return solicited is not None and not solicited(line, command)

@@ -55,7 +55,8 @@ def registration_is_solicited(line: str, command: str) -> bool:
 
 
 def sqnsupgrade_is_solicited(line: str, command: str) -> bool:
-    # AT+SQNSUPGRADE? answers the state; a running upgrade's progress is a URC
+    # AT+SQNSUPGRADE? answers the state, in one line (reference 5.1: one_reply below); a running
+    # upgrade's progress is a URC, during any other command and after that line
     return command.strip().upper().endswith("?")
 
 
@@ -71,7 +72,7 @@ def cassiopeia_urc_table() -> UrcTable:
         table.register(prefix)
     for prefix in _FIELD_COUNTS:
         table.register(prefix, registration_is_solicited)
-    table.register("+SQNSUPGRADE:", sqnsupgrade_is_solicited)
+    table.register("+SQNSUPGRADE:", sqnsupgrade_is_solicited, one_reply=True)
     table.register("+SQNSLUDP:", sqnsludp_is_solicited)
     return table
 

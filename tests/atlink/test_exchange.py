@@ -78,6 +78,22 @@ def test_a_cereg_line_during_its_read_is_told_by_its_field_count(line, route):
     assert wire.routes[0][0] is route and ex.final.kind is FinalKind.OK
 
 
+def test_progress_during_the_upgrade_read_is_a_urc_after_its_one_reply_line():
+    """Reference 5.1: AT+SQNSUPGRADE? answers one state line; the running download's progress
+    URCs have the same shape, so the first such line is the reply and the rest are URCs."""
+    wire = Wire()
+    ex = wire.send("AT+SQNSUPGRADE?")
+    wire.feed(
+        b'\r\n+SQNSUPGRADE: "downloading",10\r\n\r\n+SQNSUPGRADE: "downloading",20\r\n'
+        b'\r\n+SQNSUPGRADE: "downloading",30\r\n\r\nOK\r\n'
+    )
+    assert ex.lines == ['+SQNSUPGRADE: "downloading",10'] and ex.final.kind is FinalKind.OK
+    assert wire.of(Route.URC) == [
+        '+SQNSUPGRADE: "downloading",20',
+        '+SQNSUPGRADE: "downloading",30',
+    ]
+
+
 def test_noise_that_began_before_the_command_is_not_its_answer():
     """Issue 15 case 3: bytes with no line end received before the command was written."""
     wire = Wire()
